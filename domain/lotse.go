@@ -1,0 +1,238 @@
+package domain
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The Lotsen roster: one aggregate per person. The invariants (no double
+// join, no leaving twice, changes only while active) concern one person, so
+// concurrent edits of different people never contend.
+
+// Lotse is the state of one person on the roster.
+type Lotse struct {
+	Exists bool
+	Active bool
+	Name   string
+	Amt    string
+	City   string
+	Role   Role
+}
+
+// Commands of the roster.
+type (
+	// JoinLotse puts a new person on the roster.
+	JoinLotse struct {
+		Name string `json:"name"`
+		Amt  string `json:"amt"`
+		City string `json:"city"`
+		Role Role   `json:"role"`
+	}
+	// ChangeAmt moves an active Lotse to another Amt.
+	ChangeAmt struct {
+		Amt string `json:"amt"`
+	}
+	// ChangeRole gives an active Lotse another role.
+	ChangeRole struct {
+		Role Role `json:"role"`
+	}
+	// LeaveRoster records a departure.
+	LeaveRoster struct {
+		Reason string `json:"reason"`
+	}
+	// RejoinRoster brings a former Lotse back, possibly in another Amt.
+	RejoinRoster struct {
+		Amt string `json:"amt"`
+	}
+)
+
+// Events of the roster.
+type (
+	// LotseJoined: a person joined the Digitallotsen.
+	LotseJoined struct {
+		Name string `json:"name"`
+		Amt  string `json:"amt"`
+		City string `json:"city"`
+		Role Role   `json:"role"`
+	}
+	// LotseAmtChanged: a Lotse now carries change into another Amt.
+	LotseAmtChanged struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}
+	// LotseRoleChanged: a person's role changed.
+	LotseRoleChanged struct {
+		From Role `json:"from"`
+		To   Role `json:"to"`
+	}
+	// LotseLeft: a person left the Digitallotsen.
+	LotseLeft struct {
+		Reason string `json:"reason,omitempty"`
+	}
+	// LotseRejoined: a former Lotse came back.
+	LotseRejoined struct {
+		Amt string `json:"amt"`
+	}
+)
+
+func (LotseJoined) EventType() string      { return "LotseJoined" }
+func (LotseAmtChanged) EventType() string  { return "LotseAmtChanged" }
+func (LotseRoleChanged) EventType() string { return "LotseRoleChanged" }
+func (LotseLeft) EventType() string        { return "LotseLeft" }
+func (LotseRejoined) EventType() string    { return "LotseRejoined" }
+
+func init() {
+	register[LotseJoined](1)
+	register[LotseAmtChanged](1)
+	register[LotseRoleChanged](1)
+	register[LotseLeft](1)
+	register[LotseRejoined](1)
+}
+
+// Limits of roster fields.
+const (
+	MaxNameLength   = 100
+	MaxReasonLength = 500
+)
+
+// Roster is the decider of one person on the roster.
+var Roster = Decider[Lotse, any]{
+	Kind:    "lotse",
+	Initial: Lotse{},
+	Decide:  decideLotse,
+	Evolve:  evolveLotse,
+}
+
+func decideLotse(s Lotse, cmd any) ([]Data, error) {
+	switch c := cmd.(type) {
+	case JoinLotse:
+		if s.Exists {
+			return nil, Errorf(ECONFLICT, "Diese Person steht schon auf der Liste.")
+		}
+		name, err := cleanText("name", "Name", c.Name, MaxNameLength, true, false)
+		if err != nil {
+			return nil, err
+		}
+		if !KnownAmt(c.Amt) {
+			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
+		}
+		if !KnownCity(c.City) {
+			return nil, FieldError("city", "Bitte wählen Sie Konstanz oder Heilbronn.")
+		}
+		role := c.Role
+		if role == "" {
+			role = RoleLotse
+		}
+		if !role.Valid() {
+			return nil, FieldError("role", "Bitte wählen Sie eine Rolle aus der Liste.")
+		}
+		return []Data{LotseJoined{Name: name, Amt: c.Amt, City: c.City, Role: role}}, nil
+	case ChangeAmt:
+		if err := mustBeActive(s); err != nil {
+			return nil, err
+		}
+		if !KnownAmt(c.Amt) {
+			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
+		}
+		if c.Amt == s.Amt {
+			return nil, FieldError("amt", "%s ist bereits im %s.", s.Name, s.Amt)
+		}
+		return []Data{LotseAmtChanged{From: s.Amt, To: c.Amt}}, nil
+	case ChangeRole:
+		if err := mustBeActive(s); err != nil {
+			return nil, err
+		}
+		if !c.Role.Valid() {
+			return nil, FieldError("role", "Bitte wählen Sie eine Rolle aus der Liste.")
+		}
+		if c.Role == s.Role {
+			return nil, FieldError("role", "%s hat diese Rolle bereits.", s.Name)
+		}
+		return []Data{LotseRoleChanged{From: s.Role, To: c.Role}}, nil
+	case LeaveRoster:
+		if !s.Exists {
+			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+		}
+		if !s.Active {
+			return nil, Errorf(ECONFLICT, "%s ist bereits ausgeschieden.", s.Name)
+		}
+		reason, err := cleanText("reason", "Grund", c.Reason, MaxReasonLength, false, true)
+		if err != nil {
+			return nil, err
+		}
+		return []Data{LotseLeft{Reason: reason}}, nil
+	case RejoinRoster:
+		if !s.Exists {
+			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+		}
+		if s.Active {
+			return nil, Errorf(ECONFLICT, "%s ist noch aktiv.", s.Name)
+		}
+		amt := c.Amt
+		if amt == "" {
+			amt = s.Amt
+		}
+		if !KnownAmt(amt) {
+			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
+		}
+		return []Data{LotseRejoined{Amt: amt}}, nil
+	}
+	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+}
+
+func mustBeActive(s Lotse) error {
+	if !s.Exists {
+		return Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+	}
+	if !s.Active {
+		return Errorf(ECONFLICT, "%s ist ausgeschieden. Bitte zuerst wieder aufnehmen.", s.Name)
+	}
+	return nil
+}
+
+func evolveLotse(s Lotse, e Event) Lotse {
+	switch d := e.Data.(type) {
+	case LotseJoined:
+		return Lotse{Exists: true, Active: true, Name: d.Name, Amt: d.Amt, City: d.City, Role: d.Role}
+	case LotseAmtChanged:
+		s.Amt = d.To
+	case LotseRoleChanged:
+		s.Role = d.To
+	case LotseLeft:
+		s.Active = false
+	case LotseRejoined:
+		s.Active, s.Amt = true, d.Amt
+	}
+	return s
+}
+
+// cleanText checks and normalises free text from a person: valid UTF-8, no
+// control characters (line breaks only where multiline), trimmed, at most
+// max characters.
+func cleanText(field, label, s string, max int, required, multiline bool) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", FieldError(field, "%s enthält ungültige Zeichen.", label)
+	}
+	s = strings.TrimSpace(s)
+	if required && s == "" {
+		return "", FieldError(field, "Bitte geben Sie %s an.", articleFor(label))
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", FieldError(field, "%s ist zu lang (%d Zeichen, höchstens %d).", label, n, max)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			return "", FieldError(field, "%s enthält Steuerzeichen.", label)
+		}
+	}
+	return s, nil
+}
+
+func articleFor(label string) string {
+	switch label {
+	case "Name", "Grund", "Titel":
+		return "einen " + label
+	}
+	return label
+}
