@@ -1,0 +1,345 @@
+package embed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"logbuch/domain"
+)
+
+// StreamName is the JetStream stream that holds the whole record.
+const StreamName = "LOGBUCH"
+
+// Headers stored with every message besides Nats-Msg-Id (the command id).
+const (
+	headerCommandType = "Lb-Command-Type"
+)
+
+// Config says where the log lives.
+type Config struct {
+	DataDir  string // embedded server: its store and lock live here
+	NatsURL  string // external NATS instead of the embedded server
+	Replicas int    // stream replicas (1 on a single node)
+
+	// Limits of the embedded server; zero means the defaults below.
+	MaxStore  int64
+	MaxMemory int64
+
+	Logger *slog.Logger
+}
+
+const (
+	defaultMaxStore  = 20 << 30 // 20 GiB of events is decades of a city's record
+	defaultMaxMemory = 256 << 20
+	// MaxMessageSize bounds one command's events.
+	MaxMessageSize = 1 << 20
+	// DuplicateWindow is how long JetStream itself remembers command ids.
+	// Older retries are caught by the projections' command index.
+	DuplicateWindow = 2 * time.Minute
+)
+
+// Log is the event log on JetStream.
+type Log struct {
+	cfg    Config
+	log    *slog.Logger
+	lock   *dirLock
+	server *server.Server
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+}
+
+var _ domain.Log = (*Log)(nil)
+
+// Open starts the embedded server (or connects to NatsURL) and makes sure
+// the stream exists with the settings the record needs.
+func Open(ctx context.Context, cfg Config) (*Log, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
+	l := &Log{cfg: cfg, log: cfg.Logger}
+	var err error
+	if cfg.NatsURL == "" {
+		if err = l.startEmbedded(); err != nil {
+			l.Close()
+			return nil, err
+		}
+	} else {
+		l.nc, err = nats.Connect(cfg.NatsURL, nats.Name("logbuch"), nats.MaxReconnects(-1))
+		if err != nil {
+			return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NatsURL, err)
+		}
+		l.log.Warn("external NATS: make sure its JetStream fsyncs before acknowledging (sync_interval: always)", "url", cfg.NatsURL)
+	}
+	if l.js, err = jetstream.New(l.nc); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	if l.stream, err = l.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        StreamName,
+		Description: "Logbuch: every action of the Digitallotsen, append-only",
+		Subjects:    []string{"lb.>"},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardNew, // never drop history to make room
+		Duplicates:  DuplicateWindow,
+		MaxMsgSize:  MaxMessageSize,
+		Replicas:    cfg.Replicas,
+		DenyDelete:  true,
+		DenyPurge:   true,
+		AllowDirect: true,
+	}); err != nil {
+		l.Close()
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+			return nil, fmt.Errorf("NATS has no JetStream enabled for this account: %w", err)
+		}
+		return nil, fmt.Errorf("create or update stream %s: %w", StreamName, err)
+	}
+	return l, nil
+}
+
+func (l *Log) startEmbedded() error {
+	if l.cfg.DataDir == "" {
+		return errors.New("embedded NATS needs a data dir")
+	}
+	lock, err := lockDataDir(l.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	l.lock = lock
+	maxStore, maxMem := l.cfg.MaxStore, l.cfg.MaxMemory
+	if maxStore <= 0 {
+		maxStore = defaultMaxStore
+	}
+	if maxMem <= 0 {
+		maxMem = defaultMaxMemory
+	}
+	opts := &server.Options{
+		ServerName:         "logbuch",
+		JetStream:          true,
+		StoreDir:           filepath.Join(l.cfg.DataDir, "nats"),
+		JetStreamMaxStore:  maxStore,
+		JetStreamMaxMemory: maxMem,
+		SyncAlways:         true, // fsync before acknowledging: an acknowledged event is never lost
+		DontListen:         true, // no TCP port: only this process talks to it
+		NoSigs:             true,
+		MaxPayload:         MaxMessageSize + 4096,
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return fmt.Errorf("configure embedded NATS: %w", err)
+	}
+	s.SetLoggerV2(natsLogger{l.log.With("component", "nats")}, false, false, false)
+	s.Start()
+	if !s.ReadyForConnections(30 * time.Second) {
+		s.Shutdown()
+		return fmt.Errorf("embedded NATS did not become ready within 30s (store %s)", opts.StoreDir)
+	}
+	l.server = s
+	l.nc, err = nats.Connect("", nats.InProcessServer(s), nats.Name("logbuch"))
+	if err != nil {
+		return fmt.Errorf("connect to embedded NATS: %w", err)
+	}
+	return nil
+}
+
+// Conn is the NATS connection, for ephemeral signals that are not history.
+func (l *Log) Conn() *nats.Conn { return l.nc }
+
+// Close flushes and closes the connection, stops the embedded server and
+// releases the data dir.
+func (l *Log) Close() error {
+	var err error
+	if l.nc != nil {
+		if l.nc.IsConnected() {
+			if ferr := l.nc.FlushTimeout(5 * time.Second); ferr != nil {
+				err = fmt.Errorf("flush NATS: %w", ferr)
+			}
+		}
+		l.nc.Close()
+	}
+	if l.server != nil {
+		l.server.Shutdown()
+		l.server.WaitForShutdown()
+	}
+	l.lock.release()
+	return err
+}
+
+// ConflictError is returned when the aggregate's last sequence was not the
+// expected one (JetStream errors 10071 and 10164).
+type ConflictError struct {
+	Subject  string
+	Expected uint64
+	Cause    error
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("conflict on %s: expected last sequence %d: %v", e.Subject, e.Expected, e.Cause)
+}
+
+// Is makes a ConflictError match domain.ErrStale.
+func (e *ConflictError) Is(target error) bool { return target == domain.ErrStale }
+
+// Unwrap returns the JetStream error.
+func (e *ConflictError) Unwrap() error { return e.Cause }
+
+// Append writes a command's events as one message: all or nothing, only if
+// the subject's last sequence is still the expected one, de-duplicated by the
+// command id.
+func (l *Log) Append(ctx context.Context, c domain.Commit) (domain.Appended, error) {
+	if len(c.Events) == 0 {
+		return domain.Appended{}, errors.New("append: no events")
+	}
+	payload, err := domain.EncodeEvents(c.Events)
+	if err != nil {
+		return domain.Appended{}, fmt.Errorf("append to %s: %w", c.Subject, err)
+	}
+	msg := nats.NewMsg(c.Subject)
+	msg.Data = payload
+	msg.Header.Set(headerCommandType, c.CommandType)
+	ack, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(c.CommandID), jetstream.WithExpectLastSequencePerSubject(c.ExpectedSeq))
+	if err != nil {
+		if isConflict(err) {
+			// JetStream checks the expected sequence before de-duplicating, so
+			// a retry whose first attempt landed looks like a conflict. If the
+			// subject's last message is that first attempt, say so.
+			if last, lerr := l.stream.GetLastMsgForSubject(ctx, c.Subject); lerr == nil && last.Header.Get(jetstream.MsgIDHeader) == c.CommandID {
+				return domain.Appended{Seq: last.Sequence, Duplicate: true}, nil
+			}
+			return domain.Appended{}, &ConflictError{Subject: c.Subject, Expected: c.ExpectedSeq, Cause: err}
+		}
+		return domain.Appended{}, fmt.Errorf("publish to %s: %w", c.Subject, err)
+	}
+	return domain.Appended{Seq: ack.Sequence, Duplicate: ack.Duplicate}, nil
+}
+
+func isConflict(err error) bool {
+	var apiErr *jetstream.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+}
+
+// Load returns every message of one aggregate subject, in order.
+func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, error) {
+	last, err := l.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("last message of %s: %w", subject, err)
+	}
+	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
+	if err != nil {
+		return nil, fmt.Errorf("consumer for %s: %w", subject, err)
+	}
+	// The ordered consumer is ephemeral: the server removes it when idle.
+	var out []domain.Recorded
+	for {
+		msgs, err := cons.Fetch(256, jetstream.FetchMaxWait(5*time.Second))
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", subject, err)
+		}
+		n := 0
+		for m := range msgs.Messages() {
+			n++
+			rec, err := recordFromMsg(m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rec)
+			if rec.Seq >= last.Sequence {
+				return out, nil
+			}
+		}
+		if err := msgs.Error(); err != nil {
+			return nil, fmt.Errorf("fetch %s: %w", subject, err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("fetch %s: stream ended before sequence %d", subject, last.Sequence)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Message returns the message stored at seq.
+func (l *Log) Message(ctx context.Context, seq uint64) (domain.Recorded, error) {
+	m, err := l.stream.GetMsg(ctx, seq)
+	if err != nil {
+		return domain.Recorded{}, fmt.Errorf("get message %d: %w", seq, err)
+	}
+	return decodeRecord(m.Sequence, m.Subject, m.Header, m.Data)
+}
+
+// LastSeq is the sequence of the newest message in the log.
+func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("stream info: %w", err)
+	}
+	return info.State.LastSeq, nil
+}
+
+func recordFromMsg(m jetstream.Msg) (domain.Recorded, error) {
+	meta, err := m.Metadata()
+	if err != nil {
+		return domain.Recorded{}, fmt.Errorf("message metadata: %w", err)
+	}
+	return decodeRecord(meta.Sequence.Stream, m.Subject(), m.Headers(), m.Data())
+}
+
+// DecodeError is a stored message this program cannot read.
+type DecodeError struct {
+	Seq     uint64
+	Subject string
+	Err     error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("decode message %d on %s: %v", e.Seq, e.Subject, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+func decodeRecord(seq uint64, subject string, h nats.Header, data []byte) (domain.Recorded, error) {
+	events, err := domain.DecodeEvents(data)
+	if err != nil {
+		return domain.Recorded{Seq: seq, Subject: subject}, &DecodeError{Seq: seq, Subject: subject, Err: err}
+	}
+	return domain.Recorded{
+		Seq:         seq,
+		Subject:     subject,
+		CommandID:   h.Get(jetstream.MsgIDHeader),
+		CommandType: h.Get(headerCommandType),
+		Events:      events,
+	}, nil
+}
+
+// natsLogger sends the embedded server's logs to slog.
+type natsLogger struct{ l *slog.Logger }
+
+func (n natsLogger) Noticef(format string, v ...any) {
+	n.l.Debug(strings.TrimSpace(fmt.Sprintf(format, v...)))
+}
+func (n natsLogger) Warnf(format string, v ...any)  { n.l.Warn(fmt.Sprintf(format, v...)) }
+func (n natsLogger) Fatalf(format string, v ...any) { n.l.Error(fmt.Sprintf(format, v...)) }
+func (n natsLogger) Errorf(format string, v ...any) { n.l.Error(fmt.Sprintf(format, v...)) }
+func (n natsLogger) Debugf(format string, v ...any) { n.l.Debug(fmt.Sprintf(format, v...)) }
+func (n natsLogger) Tracef(format string, v ...any) {}
