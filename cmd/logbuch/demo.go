@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"logbuch/domain"
+)
+
+// The demo year: the Digitallotsen of 2023 with invented names, loaded
+// through the same command path as every click, with the dates they
+// happened on.
+
+type demoPerson struct {
+	key, name, amt string
+	role           domain.Role
+	joined         string // date of joining, 2023
+}
+
+var demoPeople = []demoPerson{
+	{"p01", "Anja Brenner", "Amt für Digitalisierung und IT", domain.RoleAdmin, "2023-01-09"},
+	{"p02", "Dr. Tobias Weingart", "Amt für Digitalisierung und IT", domain.RoleLenkungsgruppe, "2023-01-09"},
+	{"p03", "Sabine Koller", "Amt für Digitalisierung und IT", domain.RoleLenkungsgruppe, "2023-01-09"},
+	{"p04", "Markus Ebner", "Personal- und Organisationsamt", domain.RoleLenkungsgruppe, "2023-01-09"},
+	{"p05", "Petra Lindqvist", "Personal- und Organisationsamt", domain.RoleLenkungsgruppe, "2023-01-09"},
+	{"p06", "Jonas Falkenried", "Technische Betriebe", domain.RoleLotse, "2023-01-16"},
+	{"p07", "Miriam Osterholz", "Baurechts- und Denkmalamt", domain.RoleLotse, "2023-01-16"},
+	{"p08", "Felix Harnisch", "Kämmerei", domain.RoleLotse, "2023-01-16"},
+	{"p09", "Clara Wendtland", "Archiv", domain.RoleLotse, "2023-01-16"},
+	{"p10", "Ömer Aydın", "Städtische Museen", domain.RoleLotse, "2023-01-16"},
+	{"p11", "Lena Schwarzwälder", "Sozial- und Jugendamt", domain.RoleLotse, "2023-01-16"},
+	{"p12", "Katrin Mohnhaupt", "Sozial- und Jugendamt", domain.RoleLotse, "2023-01-16"},
+	{"p13", "David Rheinfelder", "Personal- und Organisationsamt", domain.RoleLotse, "2023-01-16"},
+	{"p14", "Nora Espenlaub", "Spitalstiftung", domain.RoleLotse, "2023-01-16"},
+	{"p15", "Yusuf Demirel", "Smart Green City / Wirtschaftsförderung", domain.RoleLotse, "2023-01-16"},
+	{"p16", "Hanna Bodmer", "Rechnungsprüfungsamt", domain.RoleLotse, "2023-01-16"},
+	{"p17", "Simon Tägerwil", "Amt für Stadtplanung und Umwelt", domain.RoleLotse, "2023-01-16"},
+	{"p18", "Julia Reichenau", "Hauptamt", domain.RoleLotse, "2023-01-16"},
+	{"p19", "Matthias Kreuzlinger", "Amt für Liegenschaften und Geoinformation", domain.RoleLotse, "2023-01-16"},
+	{"p20", "Sophie Allmannsdorf", "Kulturamt", domain.RoleLotse, "2023-01-16"},
+	{"p21", "Benedikt Stadelhofer", "Stadtbibliothek", domain.RoleLotse, "2023-01-16"},
+	{"p22", "Elif Yıldırım", "Pressereferat", domain.RoleLotse, "2023-01-16"},
+	{"p23", "Tim Wollmatinger", "Entsorgungsbetriebe", domain.RoleLotse, "2023-01-16"},
+	{"p24", "Carla Petershausen", "Bürgeramt", domain.RoleLotse, "2023-01-16"},
+	{"p25", "Andreas Litzelstetter", "Bauverwaltungsamt", domain.RoleLotse, "2023-02-06"},
+	{"p26", "Gabriele Dingelsdorf", "Personalrat / Schwerbehindertenvertretung", domain.RoleLotse, "2023-02-06"},
+	// Fluktuation: joined during the year.
+	{"p27", "Lukas Egg", "Technische Betriebe", domain.RoleLotse, "2023-04-17"},
+	{"p28", "Rebecca Hegne", "Kämmerei", domain.RoleLotse, "2023-09-04"},
+}
+
+type demoChange struct {
+	key, date string
+	cmd       any
+	name      string
+}
+
+var demoChanges = []demoChange{
+	{"p06", "2023-03-31", domain.LeaveRoster{Reason: "Wechsel in die Privatwirtschaft"}, "LeaveRoster"},
+	{"p13", "2023-05-02", domain.ChangeAmt{Amt: "Hauptamt"}, "ChangeAmt"},
+	{"p08", "2023-06-30", domain.LeaveRoster{Reason: "Elternzeit"}, "LeaveRoster"},
+	{"p21", "2023-07-14", domain.LeaveRoster{Reason: "Aufgabenwechsel"}, "LeaveRoster"},
+	{"p08", "2023-11-06", domain.RejoinRoster{Amt: "Kämmerei"}, "RejoinRoster"},
+	{"p26", "2023-11-20", domain.LeaveRoster{}, "LeaveRoster"},
+}
+
+func demoTime(date string) time.Time {
+	d, err := time.ParseInLocation("2006-01-02 15:04", date+" 09:30", berlin)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+var berlin = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// loadDemo fills an empty log with the demo year; a log that holds
+// anything is left alone.
+func (m *Main) loadDemo(ctx context.Context) error {
+	last, err := m.Log.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if last > 0 {
+		m.log.Info("demo not loaded: the log already holds events", "last_seq", last)
+		return nil
+	}
+	if err := m.waitReady(ctx); err != nil {
+		return err
+	}
+	ids := map[string]string{}
+	n := 0
+	exec := func(key, date, name string, cmd any) error {
+		n++
+		meta := domain.Meta{CommandID: fmt.Sprintf("demo-2023-%03d", n), Actor: domain.SystemActor, At: demoTime(date)}
+		if _, err := domain.Execute(ctx, m.Commands, domain.Roster, ids[key], meta, name, cmd); err != nil {
+			return fmt.Errorf("demo %s %s: %w", name, key, err)
+		}
+		return nil
+	}
+	// Interleave joins and changes by date, as they happened.
+	type step struct {
+		date string
+		run  func() error
+	}
+	var steps []step
+	for _, p := range demoPeople {
+		ids[p.key] = uuid.Must(uuid.NewV7()).String()
+		steps = append(steps, step{p.joined, func() error {
+			return exec(p.key, p.joined, "JoinLotse", domain.JoinLotse{Name: p.name, Amt: p.amt, City: "Konstanz", Role: p.role})
+		}})
+	}
+	for _, c := range demoChanges {
+		steps = append(steps, step{c.date, func() error { return exec(c.key, c.date, c.name, c.cmd) }})
+	}
+	slices.SortStableFunc(steps, func(a, b step) int { return strings.Compare(a.date, b.date) })
+	for _, s := range steps {
+		if err := s.run(); err != nil {
+			return err
+		}
+	}
+	m.log.Info("demo year loaded", "commands", n)
+	return nil
+}

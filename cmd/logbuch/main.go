@@ -1,0 +1,70 @@
+// Command logbuch runs the collaboration hub of the Digitallotsen.
+//
+//	logbuch [serve] [--http :8080] [--data-dir ./data] [--nats-url URL] [--demo]
+//	logbuch export [--data-dir ./data] > events.jsonl
+//	logbuch import [--data-dir ./data] < events.jsonl
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "logbuch:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, so that tests start it with their own
+// arguments, environment and streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		m := NewMain(stdout, stderr)
+		if err := m.ParseFlags(cmd, args, getenv); err != nil {
+			return err
+		}
+		if err := m.Run(ctx); err != nil {
+			m.Close()
+			return err
+		}
+		<-ctx.Done()
+		return m.Close()
+	case "export":
+		return runExport(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args, getenv, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `Logbuch – the live collaboration hub of the Digitallotsen.
+
+Usage:
+  logbuch [serve] [flags]     start the server (default)
+  logbuch export [flags]      write every event as JSON lines to stdout
+  logbuch import [flags]      read JSON lines from stdin into an empty log
+
+Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
+  --http ADDR        address to serve HTTP on (default :8080)
+  --data-dir DIR     where the embedded NATS server keeps the log (default ./data)
+  --nats-url URL     use an external NATS server instead of the embedded one
+  --demo             load the demo year into an empty log
+  --tenant NAME      the city whose record this is (default konstanz)
+  --log-level LEVEL  debug, info, warn or error (default info)
+`

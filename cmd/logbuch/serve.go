@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"logbuch/domain"
+	"logbuch/embed"
+	"logbuch/projections"
+	"logbuch/web"
+)
+
+// Config is everything serve can be told.
+type Config struct {
+	HTTP     string
+	DataDir  string
+	NatsURL  string
+	Demo     bool
+	Tenant   string
+	LogLevel string
+}
+
+// Main is the running program: the log, the projections, the web server.
+// Tests use it to start the whole of Logbuch in-process.
+type Main struct {
+	Config Config
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+
+	Log      *embed.Log
+	Runner   *projections.Runner
+	Commands *domain.Handler
+	Web      *web.Server
+
+	listener net.Listener
+	http     *http.Server
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// NewMain returns a program that logs to stderr and talks to stdout.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{stdout: stdout, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, nil))}
+}
+
+// flagSet declares the shared flags with defaults from the environment.
+func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	env := func(key, def string) string {
+		if v := getenv("LOGBUCH_" + key); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.HTTP, "http", env("HTTP", ":8080"), "address to serve HTTP on")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "./data"), "data dir of the embedded NATS server")
+	fs.StringVar(&c.NatsURL, "nats-url", env("NATS_URL", ""), "external NATS server instead of the embedded one")
+	demo, _ := strconv.ParseBool(env("DEMO", "false"))
+	fs.BoolVar(&c.Demo, "demo", demo, "load the demo year into an empty log")
+	fs.StringVar(&c.Tenant, "tenant", env("TENANT", "konstanz"), "the city whose record this is")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
+	return fs
+}
+
+// ParseFlags reads flags and LOGBUCH_* variables.
+func (m *Main) ParseFlags(name string, args []string, getenv func(string) string) error {
+	fs := flagSet(name, &m.Config, getenv)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w\n%s", err, usage)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), usage)
+	}
+	if !domain.ValidCommandID(m.Config.Tenant) || strings.ToLower(m.Config.Tenant) != m.Config.Tenant {
+		return fmt.Errorf("--tenant %q: use lower-case letters, digits and dashes", m.Config.Tenant)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.Config.LogLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	m.log = slog.New(slog.NewTextHandler(m.stderr, &slog.HandlerOptions{Level: level}))
+	return nil
+}
+
+// Run starts everything and returns once Logbuch serves HTTP.
+func (m *Main) Run(ctx context.Context) (err error) {
+	c := m.Config
+	openCtx, cancelOpen := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelOpen()
+	m.Log, err = embed.Open(openCtx, embed.Config{DataDir: c.DataDir, NatsURL: c.NatsURL, Logger: m.log})
+	if err != nil {
+		return err
+	}
+	m.Runner = projections.NewRunner(m.Log, m.log)
+	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
+	m.Web = web.NewServer(web.Config{Logger: m.log}, m.Commands, m.Runner)
+
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		done := make(chan struct{})
+		go func() { m.Web.Run(bg); close(done) }()
+		m.Runner.Run(bg)
+		<-done
+	}()
+
+	if c.Demo {
+		if err := m.loadDemo(ctx); err != nil {
+			return err
+		}
+	}
+
+	m.listener, err = net.Listen("tcp", c.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.HTTP, err)
+	}
+	m.http = &http.Server{
+		Handler:           m.Web,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+	}
+	// Shutdown stops accepting; live sockets are hijacked, so close them
+	// ourselves with a going-away status.
+	m.http.RegisterOnShutdown(m.Web.CloseLive)
+	go func() {
+		if err := m.http.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("http server stopped", "err", err)
+		}
+	}()
+	fmt.Fprintf(m.stdout, "Logbuch läuft auf %s\n", m.URL())
+	m.log.Info("serving", "url", m.URL(), "data_dir", c.DataDir, "nats", natsLabel(c.NatsURL), "tenant", c.Tenant)
+	return nil
+}
+
+func natsLabel(url string) string {
+	if url == "" {
+		return "embedded"
+	}
+	return url
+}
+
+// URL is where Logbuch answers, e.g. http://localhost:8080.
+func (m *Main) URL() string {
+	if m.listener == nil {
+		return ""
+	}
+	addr := m.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(addr.Port))
+}
+
+// Close shuts down gracefully: stop accepting, close live sockets with a
+// going-away status, let requests in flight finish, stop the projections,
+// flush and stop NATS.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := m.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		cancel()
+	}
+	if m.cancel != nil {
+		m.cancel()
+		<-m.done
+	}
+	if m.Log != nil {
+		if err := m.Log.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	m.log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// waitReady blocks until the projections caught up with the log.
+func (m *Main) waitReady(ctx context.Context) error {
+	for !m.Runner.Ready() {
+		applied, target := m.Runner.Progress()
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("projections not ready (%d of %d): %w", applied, target, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return nil
+}

@@ -1,0 +1,241 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"logbuch/domain"
+)
+
+// maxCommandBody bounds a command request; larger ones get 413.
+const maxCommandBody = 64 << 10
+
+// commandRoute describes one command endpoint. The same endpoint takes a
+// form post from the page (answered with a redirect or the page with the
+// problem) and JSON from an API client (answered with JSON), by Accept.
+type commandRoute struct {
+	name string // the command type stored with its events, e.g. "JoinLotse"
+	// execute runs the command on its aggregate's decider.
+	execute func(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error)
+	form    string // the id of the form on the page
+	// newCommand returns a pointer to an empty command struct; its json tags
+	// name both the JSON fields and the form fields.
+	newCommand func() any
+	// aggregate picks the aggregate; joins get a new id.
+	aggregate func(r *http.Request) string
+	// done says where the browser goes after success, and the key of the
+	// notice it is shown there.
+	done func(r *http.Request, res domain.Result) (location, notice string)
+	// page renders the page of the form again with the problem.
+	page func(w http.ResponseWriter, r *http.Request, f formState, status int)
+}
+
+// errorStatus maps domain error codes to HTTP statuses in one place.
+func errorStatus(code string) int {
+	switch code {
+	case domain.EINVALID:
+		return http.StatusUnprocessableEntity
+	case domain.ENOTFOUND:
+		return http.StatusNotFound
+	case domain.ECONFLICT:
+		return http.StatusConflict
+	case domain.EBUSY:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// requestError is a problem with the request itself, before any decision.
+type requestError struct {
+	status  int
+	message string
+}
+
+func (e *requestError) Error() string { return e.message }
+
+func (s *Server) command(rt commandRoute) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.models.Ready() {
+			w.Header().Set("Retry-After", "5")
+			s.writeError(w, r, http.StatusServiceUnavailable, "starting", "", "Logbuch startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxCommandBody)
+		cmdPtr := rt.newCommand()
+		commandID, values, err := decodeCommand(r, cmdPtr)
+		if err != nil {
+			var re *requestError
+			if !errors.As(err, &re) {
+				re = &requestError{status: http.StatusBadRequest, message: "Die Anfrage konnte nicht gelesen werden."}
+			}
+			s.writeError(w, r, re.status, "bad_request", "", re.message)
+			return
+		}
+		cmd := reflect.ValueOf(cmdPtr).Elem().Interface()
+		meta := domain.Meta{CommandID: commandID, Actor: actorOf(r)}
+		res, err := rt.execute(r.Context(), s.commands, rt.aggregate(r), meta, rt.name, cmd)
+		if err != nil {
+			code := domain.ErrorCode(err)
+			if code == domain.EINTERNAL {
+				s.log.Error("command failed", "command", rt.name, "err", err)
+			}
+			if wantsJSON(r) {
+				s.writeError(w, r, errorStatus(code), code, domain.ErrorField(err), domain.ErrorMessage(err))
+				return
+			}
+			f := newForm(rt.form)
+			f.Values, f.Field, f.Message = values, domain.ErrorField(err), domain.ErrorMessage(err)
+			rt.page(w, r, f, errorStatus(code))
+			return
+		}
+		// Read-your-writes: answer once the read models show the change.
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WaitTimeout)
+		waitErr := s.models.WaitFor(ctx, res.Seq)
+		cancel()
+		if waitErr != nil {
+			s.log.Warn("answering before the read models caught up", "command", rt.name, "seq", res.Seq, "err", waitErr)
+		}
+		if res.Duplicate {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
+		if wantsJSON(r) {
+			writeJSON(w, http.StatusOK, map[string]any{"seq": res.Seq, "id": res.AggregateID(), "command": res.CommandType})
+			return
+		}
+		location, notice := rt.done(r, res)
+		if notice != "" {
+			location += "?hinweis=" + url.QueryEscape(notice)
+		}
+		http.Redirect(w, r, location, http.StatusSeeOther)
+	})
+}
+
+// decodeCommand fills cmd from a JSON body or a form and returns the
+// client's command id and the submitted values (to show them again).
+func decodeCommand(r *http.Request, cmd any) (commandID string, values map[string]string, err error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return "", nil, bodyError(err)
+		}
+		if err := decodeStrictJSON(body, cmd); err != nil {
+			return "", nil, &requestError{http.StatusBadRequest, jsonProblem(err)}
+		}
+		return r.Header.Get("Idempotency-Key"), nil, nil
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		if err := r.ParseForm(); err != nil {
+			return "", nil, bodyError(err)
+		}
+		values = map[string]string{}
+		fields := jsonFields(cmd)
+		for key, vs := range r.PostForm {
+			if key == "command_id" {
+				continue
+			}
+			f, ok := fields[key]
+			if !ok {
+				return "", nil, &requestError{http.StatusBadRequest, fmt.Sprintf("Unbekanntes Feld „%s“.", clip(key))}
+			}
+			if len(vs) != 1 {
+				return "", nil, &requestError{http.StatusBadRequest, fmt.Sprintf("Das Feld „%s“ wurde mehrfach gesendet.", clip(key))}
+			}
+			f.SetString(vs[0])
+			values[key] = vs[0]
+		}
+		return r.PostForm.Get("command_id"), values, nil
+	}
+	return "", nil, &requestError{http.StatusUnsupportedMediaType, "Bitte senden Sie ein Formular oder JSON (Content-Type application/json)."}
+}
+
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Die Anfrage ist zu groß (höchstens %d KB).", mbe.Limit>>10)}
+	}
+	return &requestError{http.StatusBadRequest, "Die Anfrage konnte nicht gelesen werden."}
+}
+
+// jsonProblem turns a decoding error into a German message without
+// echoing more than a short, quoted piece of the input.
+func jsonProblem(err error) string {
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "Unbekanntes Feld " + clip(f) + "."
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("Das Feld „%s“ hat den falschen Typ.", clip(te.Field))
+	}
+	return "Die Anfrage ist kein gültiges JSON-Objekt für diese Aktion."
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+// jsonFields maps the json names of a command's string fields to them.
+func jsonFields(cmd any) map[string]reflect.Value {
+	v := reflect.ValueOf(cmd).Elem()
+	out := map[string]reflect.Value{}
+	for i := 0; i < v.NumField(); i++ {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" && v.Field(i).Kind() == reflect.String {
+			out[name] = v.Field(i)
+		}
+	}
+	return out
+}
+
+// wantsJSON reports whether the client asked for JSON.
+func wantsJSON(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	if strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html") {
+		return true
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return ct == "application/json" && !strings.Contains(accept, "text/html")
+}
+
+// actorOf names who sends a command. Until accounts exist every request
+// acts as an unnamed member of the network.
+func actorOf(*http.Request) string { return "anonym" }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers an error as JSON or as a small German page.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, code, field, message string) {
+	if wantsJSON(r) {
+		body := map[string]string{"code": code, "message": message}
+		if field != "" {
+			body["field"] = field
+		}
+		writeJSON(w, status, map[string]any{"error": body})
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	errorPage(status, message).Render(r.Context(), w)
+}
+
+func newAggregateID(*http.Request) string { return uuid.Must(uuid.NewV7()).String() }
+
+func pathID(r *http.Request) string { return r.PathValue("id") }

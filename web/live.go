@@ -1,0 +1,163 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// What a browser may send on /live.
+type clientMessage struct {
+	Type  string   `json:"t"`     // "sub"
+	Views []string `json:"views"` // views to follow
+	Since uint64   `json:"since"` // the log sequence the page showed
+}
+
+const (
+	maxClientMessage = 4096
+	maxViewsPerConn  = 32
+	writeTimeout     = 5 * time.Second
+	pingInterval     = 25 * time.Second
+)
+
+// Close reasons the browser shows or acts on.
+const (
+	reasonSlow      = "zu langsam: bitte neu verbinden"
+	reasonGoingAway = "Server wird neu gestartet"
+	reasonBadInput  = "ungültige Nachricht"
+)
+
+// handleLive is the WebSocket at /live: it carries subscriptions and resumes
+// from the browser, and rendered updates to it. Commands never travel here.
+func (s *Server) handleLive() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+			// The origin check stays on: only our own pages (and configured
+			// extra origins) may open the socket with the user's cookies.
+			OriginPatterns:  s.cfg.ExtraOrigins,
+			CompressionMode: websocket.CompressionDisabled,
+		})
+		if err != nil {
+			s.log.Info("websocket refused", "err", err, "origin", r.Header.Get("Origin"))
+			return
+		}
+		defer c.CloseNow()
+		c.SetReadLimit(maxClientMessage)
+
+		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}}
+		sub.closeSlow = func() { c.Close(websocket.StatusPolicyViolation, reasonSlow) }
+		if !s.hub.add(sub) {
+			c.Close(websocket.StatusGoingAway, reasonGoingAway)
+			return
+		}
+		s.conns.Store(sub, c)
+		defer func() {
+			s.hub.remove(sub)
+			s.conns.Delete(sub)
+		}()
+
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		go func() {
+			defer cancel()
+			s.readLive(ctx, c, sub)
+		}()
+		ticker := time.NewTicker(pingInterval)
+		defer ticker.Stop()
+		for {
+			select {
+			case msg := <-sub.msgs:
+				wctx, wcancel := context.WithTimeout(ctx, writeTimeout)
+				err := c.Write(wctx, websocket.MessageText, msg)
+				wcancel()
+				if err != nil {
+					return
+				}
+			case <-ticker.C:
+				pctx, pcancel := context.WithTimeout(ctx, writeTimeout)
+				err := c.Ping(pctx)
+				pcancel()
+				if err != nil {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+}
+
+func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscriber) {
+	for {
+		typ, data, err := c.Read(ctx)
+		if err != nil {
+			var ce websocket.CloseError
+			if errors.As(err, &ce) || ctx.Err() != nil {
+				return
+			}
+			// Oversized messages end up here: the library closes with 1009.
+			return
+		}
+		if typ != websocket.MessageText {
+			c.Close(websocket.StatusUnsupportedData, reasonBadInput)
+			return
+		}
+		msg, err := decodeClientMessage(data)
+		if err != nil {
+			c.Close(websocket.StatusPolicyViolation, reasonBadInput)
+			return
+		}
+		if len(sub.views)+len(msg.Views) > maxViewsPerConn {
+			c.Close(websocket.StatusPolicyViolation, "zu viele Ansichten")
+			return
+		}
+		for _, v := range msg.Views {
+			if !s.viewExists(v) {
+				continue
+			}
+			s.hub.subscribe(ctx, sub, v, msg.Since)
+		}
+	}
+}
+
+// decodeClientMessage parses one message from a browser, strictly.
+func decodeClientMessage(data []byte) (clientMessage, error) {
+	var msg clientMessage
+	if err := decodeStrictJSON(data, &msg); err != nil {
+		return msg, err
+	}
+	if msg.Type != "sub" {
+		return msg, errors.New("unknown message type")
+	}
+	for _, v := range msg.Views {
+		if !validViewName(v) {
+			return msg, errors.New("invalid view name")
+		}
+	}
+	return msg, nil
+}
+
+// closeAll closes every live connection with a going-away status.
+func (s *Server) closeAll() {
+	s.hub.Close(func(sub *subscriber) {
+		if c, ok := s.conns.Load(sub); ok {
+			c.(*websocket.Conn).Close(websocket.StatusGoingAway, reasonGoingAway)
+		}
+	})
+}
+
+func decodeStrictJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytesReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+
+	"logbuch/domain"
+	"logbuch/projections"
+)
+
+func rosterCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
+	return domain.Execute(ctx, h, domain.Roster, id, meta, name, cmd)
+}
+
+func (s *Server) handleRosterPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderRoster(w, r, newForm("join"), http.StatusOK)
+	})
+}
+
+func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, f formState, status int) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	rosterPageView(rosterPage{Roster: s.models.Roster(), Join: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
+}
+
+func (s *Server) handlePersonPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderPerson(w, r, formState{}, http.StatusOK)
+	})
+}
+
+func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formState, status int) {
+	p, seq, ok := s.models.Person(pathID(r))
+	if !ok {
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Person steht nicht auf der Liste.")
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	personPageView(personPage{Person: p, Seq: seq, Form: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
+}
+
+// notices are the messages shown after a successful action. The redirect
+// carries only the key, so nobody can make the page say something else.
+var notices = map[string]string{
+	"aufgenommen":    "Die Person wurde aufgenommen.",
+	"amt":            "Das Amt wurde geändert.",
+	"rolle":          "Die Rolle wurde geändert.",
+	"austritt":       "Der Austritt wurde erfasst.",
+	"wiedereintritt": "Die Person wurde wieder aufgenommen.",
+}
+
+func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }
+
+func (s *Server) handleJoin() http.Handler {
+	return s.command(commandRoute{
+		name: "JoinLotse", form: "join", execute: rosterCommand,
+		newCommand: func() any { return &domain.JoinLotse{} },
+		aggregate:  newAggregateID,
+		done: func(r *http.Request, res domain.Result) (string, string) {
+			return "/lotsen", "aufgenommen"
+		},
+		page: s.renderRoster,
+	})
+}
+
+func (s *Server) personCommand(name, form string, newCommand func() any) http.Handler {
+	return s.command(commandRoute{
+		name: name, form: form, execute: rosterCommand,
+		newCommand: newCommand,
+		aggregate:  pathID,
+		done: func(r *http.Request, res domain.Result) (string, string) {
+			return "/lotsen/" + res.AggregateID(), form
+		},
+		page: s.renderPerson,
+	})
+}
+
+func (s *Server) handleChangeAmt() http.Handler {
+	return s.personCommand("ChangeAmt", "amt", func() any { return &domain.ChangeAmt{} })
+}
+
+func (s *Server) handleChangeRole() http.Handler {
+	return s.personCommand("ChangeRole", "rolle", func() any { return &domain.ChangeRole{} })
+}
+
+func (s *Server) handleLeave() http.Handler {
+	return s.personCommand("LeaveRoster", "austritt", func() any { return &domain.LeaveRoster{} })
+}
+
+func (s *Server) handleRejoin() http.Handler {
+	return s.personCommand("RejoinRoster", "wiedereintritt", func() any { return &domain.RejoinRoster{} })
+}
+
+// validViewName accepts the shapes of view names that exist.
+func validViewName(v string) bool {
+	if v == projections.RosterViewName {
+		return true
+	}
+	id, ok := strings.CutPrefix(v, "lotse/")
+	return ok && domain.ValidCommandID(id)
+}
+
+func (s *Server) viewExists(v string) bool {
+	if v == projections.RosterViewName {
+		return true
+	}
+	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
+		_, _, exists := s.models.Person(id)
+		return exists
+	}
+	return false
+}
+
+// renderView renders one live view once, for every subscriber.
+func (s *Server) renderView(ctx context.Context, view string) (string, []byte, uint64, bool) {
+	var buf bytes.Buffer
+	switch {
+	case view == projections.RosterViewName:
+		rv := s.models.Roster()
+		if err := rosterLive(rv).Render(ctx, &buf); err != nil {
+			s.log.Error("render view", "view", view, "err", err)
+			return "", nil, 0, false
+		}
+		return "roster-live", buf.Bytes(), rv.Seq, true
+	case strings.HasPrefix(view, "lotse/"):
+		p, seq, ok := s.models.Person(strings.TrimPrefix(view, "lotse/"))
+		if !ok {
+			return "", nil, 0, false
+		}
+		if err := personLive(p, seq).Render(ctx, &buf); err != nil {
+			s.log.Error("render view", "view", view, "err", err)
+			return "", nil, 0, false
+		}
+		return "person-live", buf.Bytes(), seq, true
+	}
+	return "", nil, 0, false
+}
+
+func (s *Server) handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+}
+
+func (s *Server) handleReadyz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		applied, target := s.models.Progress()
+		ready := s.models.Ready()
+		status := http.StatusOK
+		if !ready {
+			status = http.StatusServiceUnavailable
+		}
+		writeJSON(w, status, map[string]any{"ready": ready, "applied": applied, "target": target})
+	})
+}

@@ -1,0 +1,149 @@
+// Package web serves Logbuch's pages, its command endpoints and the live
+// WebSocket. Pages are rendered on the server with templ; live views are
+// rendered once per change and fanned out by the hub.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"logbuch/domain"
+	"logbuch/projections"
+)
+
+// ReadModels is what the web needs of the projections.
+type ReadModels interface {
+	Roster() projections.RosterView
+	Person(id string) (projections.Person, uint64, bool)
+	WaitFor(ctx context.Context, seq uint64) error
+	Progress() (applied, target uint64)
+	Ready() bool
+	OnChange(func(projections.Change))
+}
+
+// Config of the web server.
+type Config struct {
+	// ExtraOrigins are host patterns (e.g. "logbuch.konstanz.de") that may
+	// open the live socket and post forms besides the server's own origin.
+	ExtraOrigins []string
+	Logger       *slog.Logger
+	// WaitTimeout bounds how long a write waits for its own change to be
+	// visible before it answers anyway.
+	WaitTimeout time.Duration
+}
+
+// Server is Logbuch's HTTP side.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	commands *domain.Handler
+	models   ReadModels
+	hub      *Hub
+	conns    sync.Map // *subscriber → *websocket.Conn
+	handler  http.Handler
+}
+
+// NewServer wires the routes. It registers the hub with the read models, so
+// call it before the projections start.
+func NewServer(cfg Config, commands *domain.Handler, models ReadModels) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.WaitTimeout <= 0 {
+		cfg.WaitTimeout = 10 * time.Second
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models}
+	s.hub = NewHub(s.renderView, cfg.Logger)
+	models.OnChange(s.hub.Changed)
+	s.handler = s.routes()
+	return s
+}
+
+// Run processes live updates until ctx ends.
+func (s *Server) Run(ctx context.Context) { s.hub.Run(ctx) }
+
+// CloseLive closes every live connection with a going-away status; part of
+// a graceful shutdown, after the HTTP server stopped accepting.
+func (s *Server) CloseLive() { s.closeAll() }
+
+// LiveConnections counts open live connections.
+func (s *Server) LiveConnections() int { return s.hub.Subscribers() }
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+//go:embed static
+var staticFiles embed.FS
+
+// staticVersion changes whenever a static file changes, so browsers may
+// cache them forever under a versioned path.
+var staticVersion = func() string {
+	h := sha256.New()
+	fs.WalkDir(staticFiles, "static", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := staticFiles.ReadFile(path)
+			h.Write([]byte(path))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}()
+
+func (s *Server) handleStatic() http.Handler {
+	sub, _ := fs.Sub(staticFiles, "static")
+	files := http.StripPrefix("/static/"+staticVersion+"/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("version") != staticVersion {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders sets a strict policy on every answer: no inline script or
+// style, nothing from elsewhere, no framing.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// accessLog logs method, path, status and duration; never bodies or query
+// strings, which may carry personal data.
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "dur", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets the WebSocket upgrade reach the real connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,115 @@
+// Logbuch live connection: subscribes to the views this page shows, applies
+// rendered fragments as they arrive, reconnects with backoff and resumes
+// from the last sequence it saw, so it never misses a change.
+(function () {
+  "use strict";
+  var body = document.body;
+  var views = (body.getAttribute("data-live-views") || "").split(" ").filter(Boolean);
+  var status = document.getElementById("live-status");
+  if (!views.length) {
+    if (status) status.hidden = true;
+    return;
+  }
+  var pageSeq = Number(body.getAttribute("data-seq") || 0);
+  var seqs = {};
+  views.forEach(function (v) { seqs[v] = pageSeq; });
+  var deferred = {};
+  var delay = 500;
+  var timer = null;
+  var socket = null;
+
+  function setStatus(state, text) {
+    if (!status) return;
+    status.setAttribute("data-state", state);
+    status.textContent = text;
+  }
+
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss:" : "ws:";
+    socket = new WebSocket(proto + "//" + location.host + "/live");
+    socket.onopen = function () {
+      delay = 500;
+      setStatus("online", "Live: Änderungen erscheinen automatisch.");
+      views.forEach(function (v) {
+        socket.send(JSON.stringify({ t: "sub", views: [v], since: seqs[v] }));
+      });
+    };
+    socket.onmessage = function (ev) {
+      var m;
+      try { m = JSON.parse(ev.data); } catch (e) { return; }
+      if (m && (m.t === "update" || m.t === "reset")) apply(m);
+    };
+    socket.onclose = function () {
+      socket = null;
+      setStatus("offline", "Verbindung unterbrochen – wird wiederhergestellt …");
+      schedule();
+    };
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    var wait = delay * (0.5 + Math.random());
+    delay = Math.min(delay * 2, 15000);
+    timer = setTimeout(connect, wait);
+  }
+
+  function isEditing(el) {
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  function apply(m) {
+    var el = document.getElementById(m.id);
+    if (!el) return;
+    if (m.seq < Number(el.getAttribute("data-seq") || 0)) return;
+    var active = document.activeElement;
+    if (active && active !== body && el.contains(active) && isEditing(active)) {
+      // Never replace what someone is typing: mark it and apply later.
+      deferred[m.id] = m;
+      el.classList.add("live-stale");
+      return;
+    }
+    replace(el, m, active && el.contains(active) ? active : null);
+  }
+
+  function replace(el, m, focused) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = m.html;
+    var next = tpl.content.firstElementChild;
+    if (!next || next.id !== m.id) return;
+    var key = focused ? focusKey(focused) : null;
+    el.replaceWith(next);
+    seqs[m.view] = Math.max(seqs[m.view] || 0, m.seq);
+    delete deferred[m.id];
+    if (key) {
+      var again = next.querySelector(key);
+      if (again) again.focus({ preventScroll: true });
+    }
+  }
+
+  function focusKey(el) {
+    if (el.id) return "#" + CSS.escape(el.id);
+    var href = el.getAttribute("href");
+    if (href) return '[href="' + CSS.escape(href) + '"]';
+    return null;
+  }
+
+  document.addEventListener("focusout", function () {
+    setTimeout(function () {
+      Object.keys(deferred).forEach(function (id) {
+        var m = deferred[id];
+        var el = document.getElementById(id);
+        if (el && !el.contains(document.activeElement)) {
+          el.classList.remove("live-stale");
+          replace(el, m, null);
+        }
+      });
+    }, 0);
+  });
+
+  window.addEventListener("pagehide", function () {
+    if (socket) socket.close(1000, "Seite verlassen");
+  });
+
+  connect();
+})();
