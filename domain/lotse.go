@@ -231,7 +231,9 @@ func cleanText(field, label, s string, max int, required, multiline bool) (strin
 
 func articleFor(label string) string {
 	switch label {
-	case "Name", "Grund", "Titel":
+	case "Name":
+		return "einen Namen"
+	case "Grund", "Titel":
 		return "einen " + label
 	}
 	return label

@@ -58,7 +58,7 @@ func TestJoin(t *testing.T) {
 		thenEvents(t, given(), domain.JoinLotse{Name: "Mara Feld", Amt: "Kulturamt", City: "Konstanz"}, joined)
 	})
 	t.Run("empty name", func(t *testing.T) {
-		thenError(t, given(), domain.JoinLotse{Name: "   ", Amt: "Kulturamt", City: "Konstanz"}, domain.EINVALID, "name", "Bitte geben Sie einen Name")
+		thenError(t, given(), domain.JoinLotse{Name: "   ", Amt: "Kulturamt", City: "Konstanz"}, domain.EINVALID, "name", "Bitte geben Sie einen Namen an")
 	})
 	t.Run("name too long", func(t *testing.T) {
 		thenError(t, given(), domain.JoinLotse{Name: strings.Repeat("ä", domain.MaxNameLength+1), Amt: "Kulturamt", City: "Konstanz"}, domain.EINVALID, "name", "zu lang")

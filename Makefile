@@ -1,0 +1,42 @@
+# Logbuch: the two commands a newcomer needs are `make run` and `make test`.
+GO       ?= go
+DATA_DIR ?= ./data
+HTTP     ?= :8080
+
+.PHONY: run test bench generate lint build fuzz help
+
+help:
+	@echo "make run       start Logbuch at http://localhost:8080 with the demo year (embedded NATS, data in $(DATA_DIR))"
+	@echo "make test      run every test (browser tests need Debian's chromium)"
+	@echo "make bench     benchmarks: commands through the log vs raw JetStream publish"
+	@echo "make generate  regenerate templ components"
+	@echo "make lint      gofmt, go vet, templ freshness"
+
+generate:
+	$(GO) tool templ generate
+
+build: generate
+	$(GO) build -o bin/logbuch ./cmd/logbuch
+
+run: generate
+	$(GO) run ./cmd/logbuch serve --demo --http $(HTTP) --data-dir $(DATA_DIR)
+
+test: generate
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+		echo "NOTE: no Chromium found: the browser tests will be skipped."; \
+		echo "      Install it with: sudo apt-get install -y chromium   (CI installs it and requires these tests)"; \
+	fi
+	$(GO) test -count=1 -timeout 8m ./...
+
+bench: generate
+	$(GO) run ./cmd/logbuch-bench
+
+fuzz: generate
+	$(GO) test -run '^$$' -fuzz FuzzDecodeCommand -fuzztime 30s ./web
+	$(GO) test -run '^$$' -fuzz FuzzDecodeClientMessage -fuzztime 30s ./web
+	$(GO) test -run '^$$' -fuzz FuzzReadExport -fuzztime 30s ./embed
+
+lint: generate
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@git diff --quiet -- '*_templ.go' || (echo "generated templ code was stale: commit the regenerated *_templ.go"; exit 1)
