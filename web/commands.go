@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -129,6 +130,10 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			return "", nil, bodyError(err)
+		}
+		// encoding/json would silently replace invalid UTF-8; refuse it.
+		if !utf8.Valid(body) {
+			return "", nil, &requestError{http.StatusBadRequest, "Die Anfrage enthält ungültige Zeichen (kein gültiges UTF-8)."}
 		}
 		if err := decodeStrictJSON(body, cmd); err != nil {
 			return "", nil, &requestError{http.StatusBadRequest, jsonProblem(err)}
