@@ -155,6 +155,16 @@ func (l *Log) startEmbedded() error {
 	return nil
 }
 
+// FsyncBeforeAck reports whether the embedded server fsyncs every write
+// before acknowledging it. For an external server the client cannot tell.
+func (l *Log) FsyncBeforeAck() (known, on bool) {
+	if l.server == nil {
+		return false, false
+	}
+	cfg := l.server.JetStreamConfig()
+	return true, cfg != nil && cfg.SyncAlways
+}
+
 // Conn is the NATS connection, for ephemeral signals that are not history.
 func (l *Log) Conn() *nats.Conn { return l.nc }
 

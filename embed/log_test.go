@@ -382,3 +382,10 @@ func TestReadExportNamesBadLines(t *testing.T) {
 		t.Fatalf("two events of one command: %v %+v", err, msgs)
 	}
 }
+
+func TestEmbeddedServerFsyncsBeforeAck(t *testing.T) {
+	l := openLog(t, t.TempDir())
+	if known, on := l.FsyncBeforeAck(); !known || !on {
+		t.Fatalf("embedded JetStream: sync always known=%v on=%v, want fsync before every acknowledgment", known, on)
+	}
+}
