@@ -26,7 +26,7 @@ test: generate
 		echo "NOTE: no Chromium found: the browser tests will be skipped."; \
 		echo "      Install it with: sudo apt-get install -y chromium   (CI installs it and requires these tests)"; \
 	fi
-	$(GO) test -count=1 -timeout 8m ./...
+	$(GO) test -race -count=1 -timeout 9m ./...
 
 bench: generate
 	$(GO) run ./cmd/logbuch-bench
