@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"logbuch/domain"
 	"logbuch/projections"
@@ -140,6 +142,26 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 		return "person-live", buf.Bytes(), seq, true
 	}
 	return "", nil, 0, false
+}
+
+// whenReady holds a page until the read models have caught up with the log
+// (briefly, right after a start), so that nobody sees an old state; if that
+// takes long, it says so instead of showing something incomplete.
+func (s *Server) whenReady(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		deadline := time.Now().Add(5 * time.Second)
+		for !s.models.Ready() {
+			if time.Now().After(deadline) || r.Context().Err() != nil {
+				applied, target := s.models.Progress()
+				w.Header().Set("Retry-After", "5")
+				s.writeError(w, r, http.StatusServiceUnavailable, "starting", "",
+					fmt.Sprintf("Logbuch startet gerade und liest das Protokoll ein (%d von %d Einträgen). Bitte laden Sie die Seite in ein paar Sekunden neu.", applied, target))
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleHealthz() http.Handler {

@@ -13,9 +13,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /static/{version}/", s.handleStatic())
 	mux.Handle("GET /live", s.handleLive())
 
-	mux.Handle("GET /lotsen", s.handleRosterPage())
+	mux.Handle("GET /lotsen", s.whenReady(s.handleRosterPage()))
 	mux.Handle("POST /lotsen", s.handleJoin())
-	mux.Handle("GET /lotsen/{id}", s.handlePersonPage())
+	mux.Handle("GET /lotsen/{id}", s.whenReady(s.handlePersonPage()))
 	mux.Handle("POST /lotsen/{id}/amt", s.handleChangeAmt())
 	mux.Handle("POST /lotsen/{id}/rolle", s.handleChangeRole())
 	mux.Handle("POST /lotsen/{id}/austritt", s.handleLeave())
