@@ -14,7 +14,9 @@ import (
 type Lotse struct {
 	Exists bool
 	Active bool
+	Erased bool
 	Name   string
+	Email  string
 	Amt    string
 	City   string
 	Role   Role
@@ -24,10 +26,11 @@ type Lotse struct {
 type (
 	// JoinLotse puts a new person on the roster.
 	JoinLotse struct {
-		Name string `json:"name"`
-		Amt  string `json:"amt"`
-		City string `json:"city"`
-		Role Role   `json:"role"`
+		Name  string `json:"name"`
+		Email string `json:"email"`
+		Amt   string `json:"amt"`
+		City  string `json:"city"`
+		Role  Role   `json:"role"`
 	}
 	// ChangeAmt moves an active Lotse to another Amt.
 	ChangeAmt struct {
@@ -45,16 +48,20 @@ type (
 	RejoinRoster struct {
 		Amt string `json:"amt"`
 	}
+	// EraseLotse erases a person's personal data (DSGVO Art. 17). What they
+	// did stays in the record; who they were does not.
+	EraseLotse struct{}
 )
 
 // Events of the roster.
 type (
 	// LotseJoined: a person joined the Digitallotsen.
 	LotseJoined struct {
-		Name string `json:"name"`
-		Amt  string `json:"amt"`
-		City string `json:"city"`
-		Role Role   `json:"role"`
+		Name  string `json:"name"`
+		Email string `json:"email,omitempty"`
+		Amt   string `json:"amt"`
+		City  string `json:"city"`
+		Role  Role   `json:"role"`
 	}
 	// LotseAmtChanged: a Lotse now carries change into another Amt.
 	LotseAmtChanged struct {
@@ -74,6 +81,8 @@ type (
 	LotseRejoined struct {
 		Amt string `json:"amt"`
 	}
+	// LotseErased: the person's personal data was erased; their key is gone.
+	LotseErased struct{}
 )
 
 func (LotseJoined) EventType() string      { return "LotseJoined" }
@@ -81,6 +90,14 @@ func (LotseAmtChanged) EventType() string  { return "LotseAmtChanged" }
 func (LotseRoleChanged) EventType() string { return "LotseRoleChanged" }
 func (LotseLeft) EventType() string        { return "LotseLeft" }
 func (LotseRejoined) EventType() string    { return "LotseRejoined" }
+func (LotseErased) EventType() string      { return "LotseErased" }
+
+// MapPersonal implements Personal: name and e-mail are personal data.
+func (e LotseJoined) MapPersonal(f func(field, value string) string) Data {
+	e.Name = f("name", e.Name)
+	e.Email = f("email", e.Email)
+	return e
+}
 
 func init() {
 	register[LotseJoined](1)
@@ -88,11 +105,13 @@ func init() {
 	register[LotseRoleChanged](1)
 	register[LotseLeft](1)
 	register[LotseRejoined](1)
+	register[LotseErased](1)
 }
 
 // Limits of roster fields.
 const (
 	MaxNameLength   = 100
+	MaxEmailLength  = 254
 	MaxReasonLength = 500
 )
 
@@ -105,12 +124,19 @@ var Roster = Decider[Lotse, any]{
 }
 
 func decideLotse(s Lotse, cmd any) ([]Data, error) {
+	if s.Erased {
+		return nil, Errorf(ECONFLICT, "Die Daten dieser Person wurden gelöscht.")
+	}
 	switch c := cmd.(type) {
 	case JoinLotse:
 		if s.Exists {
 			return nil, Errorf(ECONFLICT, "Diese Person steht schon auf der Liste.")
 		}
 		name, err := cleanText("name", "Name", c.Name, MaxNameLength, true, false)
+		if err != nil {
+			return nil, err
+		}
+		email, err := cleanEmail(c.Email)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +153,7 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 		if !role.Valid() {
 			return nil, FieldError("role", "Bitte wählen Sie eine Rolle aus der Liste.")
 		}
-		return []Data{LotseJoined{Name: name, Amt: c.Amt, City: c.City, Role: role}}, nil
+		return []Data{LotseJoined{Name: name, Email: email, Amt: c.Amt, City: c.City, Role: role}}, nil
 	case ChangeAmt:
 		if err := mustBeActive(s); err != nil {
 			return nil, err
@@ -177,6 +203,11 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
 		}
 		return []Data{LotseRejoined{Amt: amt}}, nil
+	case EraseLotse:
+		if !s.Exists {
+			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+		}
+		return []Data{LotseErased{}}, nil
 	}
 	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
 }
@@ -194,7 +225,7 @@ func mustBeActive(s Lotse) error {
 func evolveLotse(s Lotse, e Event) Lotse {
 	switch d := e.Data.(type) {
 	case LotseJoined:
-		return Lotse{Exists: true, Active: true, Name: d.Name, Amt: d.Amt, City: d.City, Role: d.Role}
+		return Lotse{Exists: true, Active: true, Name: d.Name, Email: d.Email, Amt: d.Amt, City: d.City, Role: d.Role}
 	case LotseAmtChanged:
 		s.Amt = d.To
 	case LotseRoleChanged:
@@ -203,8 +234,24 @@ func evolveLotse(s Lotse, e Event) Lotse {
 		s.Active = false
 	case LotseRejoined:
 		s.Active, s.Amt = true, d.Amt
+	case LotseErased:
+		s.Erased, s.Active, s.Name, s.Email = true, false, ErasedName, ""
 	}
 	return s
+}
+
+// cleanEmail checks an optional e-mail address: one @, no spaces, short.
+func cleanEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	at := strings.IndexByte(s, '@')
+	if !utf8.ValidString(s) || len(s) > MaxEmailLength || at < 1 || at != strings.LastIndexByte(s, '@') || at == len(s)-1 ||
+		strings.ContainsAny(s, " \t\r\n<>\"'(),;:[]\\") || !strings.Contains(s[at:], ".") {
+		return "", FieldError("email", "Bitte geben Sie eine gültige E-Mail-Adresse an (z. B. vorname.nachname@konstanz.de).")
+	}
+	return strings.ToLower(s), nil
 }
 
 // cleanText checks and normalises free text from a person: valid UTF-8, no

@@ -216,7 +216,11 @@ func (l *Log) Import(ctx context.Context, msgs []domain.Recorded) error {
 		return nil
 	}
 	for _, rec := range msgs {
-		payload, err := domain.EncodeEvents(rec.Events)
+		sealed, err := l.keys.seal(ctx, rec.Subject, rec.Events)
+		if err != nil {
+			return fmt.Errorf("import %d: %w", rec.Seq, err)
+		}
+		payload, err := domain.EncodeEvents(sealed)
 		if err != nil {
 			return fmt.Errorf("import %d: %w", rec.Seq, err)
 		}

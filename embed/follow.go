@@ -26,10 +26,13 @@ func (l *Log) Follow(ctx context.Context, fromSeq uint64) (domain.Feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("follow log from %d: %w", fromSeq, err)
 	}
-	return &feed{it: it}, nil
+	return &feed{it: it, log: l}, nil
 }
 
-type feed struct{ it jetstream.MessagesContext }
+type feed struct {
+	it  jetstream.MessagesContext
+	log *Log
+}
 
 func (f *feed) Next(ctx context.Context) (domain.Recorded, uint64, error) {
 	m, err := f.it.Next(jetstream.NextContext(ctx))
@@ -43,7 +46,7 @@ func (f *feed) Next(ctx context.Context) (domain.Recorded, uint64, error) {
 	if err != nil {
 		return domain.Recorded{}, 0, fmt.Errorf("log message metadata: %w", err)
 	}
-	rec, err := decodeRecord(meta.Sequence.Stream, m.Subject(), m.Headers(), m.Data())
+	rec, err := f.log.decodeRecord(ctx, meta.Sequence.Stream, m.Subject(), m.Headers(), m.Data())
 	return rec, meta.NumPending, err
 }
 

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +36,15 @@ type Config struct {
 	MaxStore  int64
 	MaxMemory int64
 
+	// Listen opens a TCP port on the embedded server (e.g. "127.0.0.1:4222")
+	// for operators' tools; only with User and Password, and with TLS when
+	// TLSCert and TLSKey are set. Empty: no port at all.
+	Listen   string
+	User     string
+	Password string
+	TLSCert  string
+	TLSKey   string
+
 	Logger *slog.Logger
 }
 
@@ -56,6 +67,9 @@ type Log struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
+
+	buckets map[string]jetstream.KeyValue
+	keys    *keyring
 }
 
 var _ domain.Log = (*Log)(nil)
@@ -77,7 +91,11 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 			return nil, err
 		}
 	} else {
-		l.nc, err = nats.Connect(cfg.NatsURL, nats.Name("logbuch"), nats.MaxReconnects(-1))
+		opts := []nats.Option{nats.Name("logbuch"), nats.MaxReconnects(-1)}
+		if cfg.User != "" {
+			opts = append(opts, nats.UserInfo(cfg.User, cfg.Password))
+		}
+		l.nc, err = nats.Connect(cfg.NatsURL, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NatsURL, err)
 		}
@@ -107,6 +125,10 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		}
 		return nil, fmt.Errorf("create or update stream %s: %w", StreamName, err)
 	}
+	if err := l.openBuckets(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
 	return l, nil
 }
 
@@ -128,6 +150,8 @@ func (l *Log) startEmbedded() error {
 	}
 	opts := &server.Options{
 		ServerName:         "logbuch",
+		Username:           l.cfg.User,
+		Password:           l.cfg.Password,
 		JetStream:          true,
 		StoreDir:           filepath.Join(l.cfg.DataDir, "nats"),
 		JetStreamMaxStore:  maxStore,
@@ -136,6 +160,26 @@ func (l *Log) startEmbedded() error {
 		DontListen:         true, // no TCP port: only this process talks to it
 		NoSigs:             true,
 		MaxPayload:         MaxMessageSize + 4096,
+	}
+	if l.cfg.Listen != "" {
+		if l.cfg.User == "" || l.cfg.Password == "" {
+			return errors.New("--nats-listen opens a port for other programs: it needs --nats-user and --nats-password (or LOGBUCH_NATS_PASSWORD)")
+		}
+		host, port, err := net.SplitHostPort(l.cfg.Listen)
+		if err != nil {
+			return fmt.Errorf("--nats-listen %q: %w", l.cfg.Listen, err)
+		}
+		opts.Host, opts.DontListen = host, false
+		if opts.Port, err = strconv.Atoi(port); err != nil {
+			return fmt.Errorf("--nats-listen %q: port: %w", l.cfg.Listen, err)
+		}
+		if l.cfg.TLSCert != "" || l.cfg.TLSKey != "" {
+			tc, err := server.GenTLSConfig(&server.TLSConfigOpts{CertFile: l.cfg.TLSCert, KeyFile: l.cfg.TLSKey})
+			if err != nil {
+				return fmt.Errorf("NATS TLS: %w", err)
+			}
+			opts.TLSConfig, opts.TLS = tc, true
+		}
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
@@ -148,7 +192,11 @@ func (l *Log) startEmbedded() error {
 		return fmt.Errorf("embedded NATS did not become ready within 30s (store %s)", opts.StoreDir)
 	}
 	l.server = s
-	l.nc, err = nats.Connect("", nats.InProcessServer(s), nats.Name("logbuch"))
+	copts := []nats.Option{nats.InProcessServer(s), nats.Name("logbuch")}
+	if l.cfg.User != "" {
+		copts = append(copts, nats.UserInfo(l.cfg.User, l.cfg.Password))
+	}
+	l.nc, err = nats.Connect("", copts...)
 	if err != nil {
 		return fmt.Errorf("connect to embedded NATS: %w", err)
 	}
@@ -213,7 +261,11 @@ func (l *Log) Append(ctx context.Context, c domain.Commit) (domain.Appended, err
 	if len(c.Events) == 0 {
 		return domain.Appended{}, errors.New("append: no events")
 	}
-	payload, err := domain.EncodeEvents(c.Events)
+	sealed, err := l.keys.seal(ctx, c.Subject, c.Events)
+	if err != nil {
+		return domain.Appended{}, fmt.Errorf("append to %s: %w", c.Subject, err)
+	}
+	payload, err := domain.EncodeEvents(sealed)
 	if err != nil {
 		return domain.Appended{}, fmt.Errorf("append to %s: %w", c.Subject, err)
 	}
@@ -268,7 +320,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 		n := 0
 		for m := range msgs.Messages() {
 			n++
-			rec, err := recordFromMsg(m)
+			rec, err := l.recordFromMsg(ctx, m)
 			if err != nil {
 				return nil, err
 			}
@@ -295,7 +347,7 @@ func (l *Log) Message(ctx context.Context, seq uint64) (domain.Recorded, error) 
 	if err != nil {
 		return domain.Recorded{}, fmt.Errorf("get message %d: %w", seq, err)
 	}
-	return decodeRecord(m.Sequence, m.Subject, m.Header, m.Data)
+	return l.decodeRecord(ctx, m.Sequence, m.Subject, m.Header, m.Data)
 }
 
 // LastSeq is the sequence of the newest message in the log.
@@ -307,12 +359,12 @@ func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	return info.State.LastSeq, nil
 }
 
-func recordFromMsg(m jetstream.Msg) (domain.Recorded, error) {
+func (l *Log) recordFromMsg(ctx context.Context, m jetstream.Msg) (domain.Recorded, error) {
 	meta, err := m.Metadata()
 	if err != nil {
 		return domain.Recorded{}, fmt.Errorf("message metadata: %w", err)
 	}
-	return decodeRecord(meta.Sequence.Stream, m.Subject(), m.Headers(), m.Data())
+	return l.decodeRecord(ctx, meta.Sequence.Stream, m.Subject(), m.Headers(), m.Data())
 }
 
 // DecodeError is a stored message this program cannot read.
@@ -328,10 +380,14 @@ func (e *DecodeError) Error() string {
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-func decodeRecord(seq uint64, subject string, h nats.Header, data []byte) (domain.Recorded, error) {
+func (l *Log) decodeRecord(ctx context.Context, seq uint64, subject string, h nats.Header, data []byte) (domain.Recorded, error) {
 	events, err := domain.DecodeEvents(data)
 	if err != nil {
 		return domain.Recorded{Seq: seq, Subject: subject}, &DecodeError{Seq: seq, Subject: subject, Err: err}
+	}
+	if err := l.keys.open(ctx, subject, events); err != nil {
+		// The key store did not answer: not a bad message, so no skipping.
+		return domain.Recorded{}, fmt.Errorf("open personal data of %d: %w", seq, err)
 	}
 	return domain.Recorded{
 		Seq:         seq,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"logbuch/domain"
 	"logbuch/embed"
@@ -388,4 +391,97 @@ func TestEmbeddedServerFsyncsBeforeAck(t *testing.T) {
 	if known, on := l.FsyncBeforeAck(); !known || !on {
 		t.Fatalf("embedded JetStream: sync always known=%v on=%v, want fsync before every acknowledgment", known, on)
 	}
+}
+
+func TestPersonalDataIsSealedAndErasable(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir)
+	ctx := ctxT(t)
+	h := domain.NewHandler(l, nil, "konstanz")
+	id := newID()
+	if _, err := domain.Execute(ctx, h, domain.Roster, id, domain.Meta{CommandID: newID()}, "JoinLotse",
+		any(domain.JoinLotse{Name: "Rosalind Geheimnis", Email: "rosalind@konstanz.example", Amt: "Archiv", City: "Konstanz"})); err != nil {
+		t.Fatal(err)
+	}
+	// The stored message holds no clear text of the personal fields.
+	js, err := jetstream.New(l.Conn())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(ctx, embed.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := stream.GetLastMsgForSubject(ctx, domain.Subject("konstanz", "lotse", id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw.Data, []byte("Rosalind")) || bytes.Contains(raw.Data, []byte("rosalind@")) || !bytes.Contains(raw.Data, []byte("enc1:")) {
+		t.Fatalf("stored message is not sealed: %s", raw.Data)
+	}
+	// Reading opens it.
+	msgs, err := l.Load(ctx, domain.Subject("konstanz", "lotse", id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := msgs[0].Events[0].Data.(domain.LotseJoined); j.Name != "Rosalind Geheimnis" || j.Email != "rosalind@konstanz.example" {
+		t.Fatalf("opened: %+v", j)
+	}
+	// After erasure, in this process and after a restart, it reads as erased.
+	if err := l.ErasePersonalData(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	check := func(l *embed.Log) {
+		t.Helper()
+		msgs, err := l.Load(ctx, domain.Subject("konstanz", "lotse", id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j := msgs[0].Events[0].Data.(domain.LotseJoined); j.Name != domain.ErasedName || j.Email != "" || j.Amt != "Archiv" {
+			t.Fatalf("after erasure: %+v", j)
+		}
+		var buf bytes.Buffer
+		if _, err := l.Export(ctx, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "Rosalind") || strings.Contains(buf.String(), "rosalind@") {
+			t.Fatal("the export still holds the erased person's data")
+		}
+	}
+	check(l)
+	l.Close()
+	check(openLog(t, dir))
+}
+
+func TestNATSPortOnlyWithCredentials(t *testing.T) {
+	_, err := embed.Open(ctxT(t), embed.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0"})
+	if err == nil || !strings.Contains(err.Error(), "--nats-user") {
+		t.Fatalf("listen without credentials: %v", err)
+	}
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	l, err := embed.Open(ctxT(t), embed.Config{DataDir: t.TempDir(), Listen: addr, User: "ops", Password: "s3cret-pass"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if nc, err := nats.Connect("nats://" + addr); err == nil {
+		nc.Close()
+		t.Fatal("connected without credentials")
+	}
+	nc, err := nats.Connect("nats://"+addr, nats.UserInfo("ops", "s3cret-pass"))
+	if err != nil {
+		t.Fatalf("with credentials: %v", err)
+	}
+	nc.Close()
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -1,0 +1,69 @@
+package domain
+
+// Who may do what: the one place that says it. Every command endpoint and
+// every live view asks Can before anything else happens. What is not listed
+// is denied.
+
+// Roles without an account.
+const (
+	RoleGuest     Role = "gast" // joins one event by a code (events arrive with #KNmeetsHN)
+	RoleAnonymous Role = ""     // not logged in
+)
+
+// AllRoles are every role a request can have, for tests and reviews.
+var AllRoles = []Role{RoleAnonymous, RoleGuest, RoleLotse, RoleLenkungsgruppe, RoleAdmin}
+
+// Actions besides the commands (which are named by their command type).
+const (
+	ViewRoster     = "view:roster"     // the roster page and its live view
+	ViewPerson     = "view:lotse"      // a person's page and its live view
+	ViewOwnAccount = "view:konto"      // one's own account, data and tokens
+	ManageOwnToken = "ManageOwnToken"  // create and revoke one's own API tokens
+	InvitePerson   = "InvitePerson"    // send someone an invitation link
+	ErasePerson    = "EraseLotse"      // DSGVO erasure
+	ManagePeople   = "manage:people"   // see the forms of people management
+	ReadAllRecords = "read:everything" // the Lenkungsgruppe reads all
+)
+
+var (
+	staff      = []Role{RoleLotse, RoleLenkungsgruppe, RoleAdmin}
+	adminsOnly = []Role{RoleAdmin}
+)
+
+// permissions is the authorization matrix.
+var permissions = map[string][]Role{
+	// The roster is managed by the digital office.
+	"JoinLotse":    adminsOnly,
+	"ChangeAmt":    adminsOnly,
+	"ChangeRole":   adminsOnly,
+	"LeaveRoster":  adminsOnly,
+	"RejoinRoster": adminsOnly,
+	ErasePerson:    adminsOnly,
+	InvitePerson:   adminsOnly,
+	ManagePeople:   adminsOnly,
+	// Everyone with an account sees the network and their own account.
+	ViewRoster:     staff,
+	ViewPerson:     staff,
+	ViewOwnAccount: staff,
+	ManageOwnToken: staff,
+	ReadAllRecords: {RoleLenkungsgruppe, RoleAdmin},
+}
+
+// Can reports whether a role may perform an action.
+func Can(role Role, action string) bool {
+	for _, r := range permissions[action] {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Actions lists every action of the matrix, for tests.
+func Actions() []string {
+	out := make([]string, 0, len(permissions))
+	for a := range permissions {
+		out = append(out, a)
+	}
+	return out
+}

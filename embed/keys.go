@@ -1,0 +1,181 @@
+package embed
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"logbuch/domain"
+)
+
+// Personal fields are sealed with AES-256-GCM under a key per person. The
+// keys live in a key-value bucket beside the stream, never in it: erasing a
+// key makes every sealed field of that person unreadable, in the live
+// stream and in every backup of it, without rewriting history.
+
+const (
+	bucketKeys   = "LB_KEYS"
+	sealedPrefix = "enc1:"
+)
+
+type keyring struct {
+	kv    jetstream.KeyValue
+	mu    sync.Mutex
+	cache map[string][]byte
+}
+
+// key returns the person's key; with create it makes one if there is none.
+// A missing key without create is (nil, nil): the person was erased.
+func (k *keyring) key(ctx context.Context, person string, create bool) ([]byte, error) {
+	k.mu.Lock()
+	key, ok := k.cache[person]
+	k.mu.Unlock()
+	if ok {
+		return key, nil
+	}
+	e, err := k.kv.Get(ctx, person)
+	switch {
+	case err == nil:
+		key = e.Value()
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		if !create {
+			return nil, nil
+		}
+		key = make([]byte, 32)
+		rand.Read(key)
+		if _, err := k.kv.Create(ctx, person, key); err != nil {
+			if !errors.Is(err, jetstream.ErrKeyExists) {
+				return nil, fmt.Errorf("create key of %s: %w", person, err)
+			}
+			// Another writer created it first: use theirs.
+			e, err := k.kv.Get(ctx, person)
+			if err != nil {
+				return nil, fmt.Errorf("read key of %s: %w", person, err)
+			}
+			key = e.Value()
+		}
+	default:
+		return nil, fmt.Errorf("read key of %s: %w", person, err)
+	}
+	if len(key) != 32 {
+		return nil, fmt.Errorf("key of %s has %d bytes", person, len(key))
+	}
+	k.mu.Lock()
+	k.cache[person] = key
+	k.mu.Unlock()
+	return key, nil
+}
+
+func (k *keyring) erase(ctx context.Context, person string) error {
+	k.mu.Lock()
+	delete(k.cache, person)
+	k.mu.Unlock()
+	if err := k.kv.Purge(ctx, person); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("erase key of %s: %w", person, err)
+	}
+	return nil
+}
+
+// ownerOf names the person whose personal data a subject's events carry.
+func ownerOf(subject string) string {
+	parts := strings.Split(subject, ".")
+	if len(parts) == 4 && parts[2] == domain.Roster.Kind {
+		return parts[3]
+	}
+	return ""
+}
+
+// seal returns the events with their personal fields encrypted.
+func (k *keyring) seal(ctx context.Context, subject string, events []domain.Event) ([]domain.Event, error) {
+	out := make([]domain.Event, len(events))
+	for i, e := range events {
+		out[i] = e
+		p, ok := e.Data.(domain.Personal)
+		if !ok {
+			continue
+		}
+		owner := ownerOf(subject)
+		if owner == "" {
+			return nil, fmt.Errorf("seal %s: personal data outside a person's subject %s", e.Type, subject)
+		}
+		key, err := k.key(ctx, owner, true)
+		if err != nil {
+			return nil, err
+		}
+		gcm := newGCM(key)
+		out[i].Data = p.MapPersonal(func(field, value string) string {
+			if value == "" {
+				return ""
+			}
+			nonce := make([]byte, gcm.NonceSize())
+			rand.Read(nonce)
+			return sealedPrefix + base64.RawURLEncoding.EncodeToString(gcm.Seal(nonce, nonce, []byte(value), []byte(owner+"/"+field)))
+		})
+	}
+	return out, nil
+}
+
+// open decrypts personal fields in place; a field whose key is gone reads as
+// erased.
+func (k *keyring) open(ctx context.Context, subject string, events []domain.Event) error {
+	for i, e := range events {
+		p, ok := e.Data.(domain.Personal)
+		if !ok {
+			continue
+		}
+		owner := ownerOf(subject)
+		key, err := k.key(ctx, owner, false)
+		if err != nil {
+			return err
+		}
+		var gcm cipher.AEAD
+		if key != nil {
+			gcm = newGCM(key)
+		}
+		events[i].Data = p.MapPersonal(func(field, value string) string {
+			sealed, ok := strings.CutPrefix(value, sealedPrefix)
+			if !ok {
+				return value
+			}
+			if gcm == nil {
+				return domain.Erased(field)
+			}
+			raw, err := base64.RawURLEncoding.DecodeString(sealed)
+			if err != nil || len(raw) < gcm.NonceSize() {
+				return domain.Erased(field)
+			}
+			plain, err := gcm.Open(nil, raw[:gcm.NonceSize()], raw[gcm.NonceSize():], []byte(owner+"/"+field))
+			if err != nil {
+				return domain.Erased(field)
+			}
+			return string(plain)
+		})
+	}
+	return nil
+}
+
+func newGCM(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // the key length is checked when it is read
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return gcm
+}
+
+// ErasePersonalData deletes the person's key: from now on their personal
+// fields read as erased everywhere.
+func (l *Log) ErasePersonalData(ctx context.Context, person string) error {
+	return l.keys.erase(ctx, person)
+}

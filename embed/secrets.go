@@ -1,0 +1,172 @@
+package embed
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Secrets that must not be in the log (password hashes, sessions, one-time
+// links, API token hashes) live in key-value buckets beside it. Values are
+// JSON; keys are made of letters, digits, '-', '_' and '.'.
+
+// Buckets of secrets.
+const (
+	BucketCredentials = "LB_CREDENTIALS"
+	BucketSessions    = "LB_SESSIONS"
+	BucketInvites     = "LB_INVITES"
+	BucketTokens      = "LB_TOKENS"
+)
+
+var secretBuckets = []string{BucketCredentials, BucketSessions, BucketInvites, BucketTokens, bucketKeys}
+
+func (l *Log) openBuckets(ctx context.Context) error {
+	l.buckets = map[string]jetstream.KeyValue{}
+	for _, name := range secretBuckets {
+		kv, err := l.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: name, Storage: jetstream.FileStorage, Replicas: l.cfg.Replicas, History: 1, MaxValueSize: 64 << 10,
+		})
+		if err != nil {
+			return fmt.Errorf("key-value bucket %s: %w", name, err)
+		}
+		l.buckets[name] = kv
+	}
+	l.keys = &keyring{kv: l.buckets[bucketKeys], cache: map[string][]byte{}}
+	return nil
+}
+
+func (l *Log) bucket(name string) (jetstream.KeyValue, error) {
+	kv, ok := l.buckets[name]
+	if !ok || name == bucketKeys {
+		return nil, fmt.Errorf("no secret bucket %q", name)
+	}
+	return kv, nil
+}
+
+// GetSecret reads a JSON value; found is false if there is none.
+func (l *Log) GetSecret(ctx context.Context, bucket, key string, v any) (bool, error) {
+	kv, err := l.bucket(bucket)
+	if err != nil {
+		return false, err
+	}
+	e, err := kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get %s/%s: %w", bucket, key, err)
+	}
+	if err := json.Unmarshal(e.Value(), v); err != nil {
+		return false, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+	}
+	return true, nil
+}
+
+// PutSecret writes a JSON value.
+func (l *Log) PutSecret(ctx context.Context, bucket, key string, v any) error {
+	kv, err := l.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := kv.Put(ctx, key, b); err != nil {
+		return fmt.Errorf("put %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// TakeSecret reads and deletes a value in one step: of two concurrent
+// takers, only one gets it (one-time links).
+func (l *Log) TakeSecret(ctx context.Context, bucket, key string, v any) (bool, error) {
+	kv, err := l.bucket(bucket)
+	if err != nil {
+		return false, err
+	}
+	e, err := kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get %s/%s: %w", bucket, key, err)
+	}
+	if err := kv.Purge(ctx, key, jetstream.LastRevision(e.Revision())); err != nil {
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
+			return false, nil
+		}
+		return false, fmt.Errorf("take %s/%s: %w", bucket, key, err)
+	}
+	if err := json.Unmarshal(e.Value(), v); err != nil {
+		return false, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+	}
+	return true, nil
+}
+
+// DeleteSecret removes a value and its history.
+func (l *Log) DeleteSecret(ctx context.Context, bucket, key string) error {
+	kv, err := l.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	if err := kv.Purge(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("delete %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
+
+// SecretKeys lists the keys that start with prefix.
+func (l *Log) SecretKeys(ctx context.Context, bucket, prefix string) ([]string, error) {
+	kv, err := l.bucket(bucket)
+	if err != nil {
+		return nil, err
+	}
+	lister, err := kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", bucket, err)
+	}
+	defer lister.Stop()
+	var out []string
+	for k := range lister.Keys() {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// WatchSecretDeletes calls fn with every key deleted from the bucket from
+// now on, by this process or any other, until ctx ends.
+func (l *Log) WatchSecretDeletes(ctx context.Context, bucket string, fn func(key string)) error {
+	kv, err := l.bucket(bucket)
+	if err != nil {
+		return err
+	}
+	w, err := kv.WatchAll(ctx, jetstream.UpdatesOnly())
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", bucket, err)
+	}
+	go func() {
+		defer w.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-w.Updates():
+				if !ok {
+					return
+				}
+				if e != nil && (e.Operation() == jetstream.KeyValueDelete || e.Operation() == jetstream.KeyValuePurge) {
+					fn(e.Key())
+				}
+			}
+		}
+	}()
+	return nil
+}
