@@ -39,6 +39,7 @@ var permissions = map[string][]Role{
 	"LeaveRoster":  adminsOnly,
 	"RejoinRoster": adminsOnly,
 	ErasePerson:    adminsOnly,
+	"ChangeEmail":  adminsOnly,
 	InvitePerson:   adminsOnly,
 	ManagePeople:   adminsOnly,
 	// Everyone with an account sees the network and their own account.

@@ -48,9 +48,15 @@ type (
 	RejoinRoster struct {
 		Amt string `json:"amt"`
 	}
+	// ChangeEmail sets the address a person logs in with.
+	ChangeEmail struct {
+		Email string `json:"email"`
+	}
 	// EraseLotse erases a person's personal data (DSGVO Art. 17). What they
 	// did stays in the record; who they were does not.
-	EraseLotse struct{}
+	EraseLotse struct {
+		Confirm string `json:"confirm"` // "ja": erasure cannot be undone
+	}
 )
 
 // Events of the roster.
@@ -81,6 +87,10 @@ type (
 	LotseRejoined struct {
 		Amt string `json:"amt"`
 	}
+	// LotseEmailChanged: a person's e-mail address changed.
+	LotseEmailChanged struct {
+		Email string `json:"email"`
+	}
 	// LotseErased: the person's personal data was erased; their key is gone.
 	LotseErased struct{}
 )
@@ -91,6 +101,13 @@ func (LotseRoleChanged) EventType() string { return "LotseRoleChanged" }
 func (LotseLeft) EventType() string        { return "LotseLeft" }
 func (LotseRejoined) EventType() string    { return "LotseRejoined" }
 func (LotseErased) EventType() string      { return "LotseErased" }
+func (LotseEmailChanged) EventType() string { return "LotseEmailChanged" }
+
+// MapPersonal implements Personal.
+func (e LotseEmailChanged) MapPersonal(f func(field, value string) string) Data {
+	e.Email = f("email", e.Email)
+	return e
+}
 
 // MapPersonal implements Personal: name and e-mail are personal data.
 func (e LotseJoined) MapPersonal(f func(field, value string) string) Data {
@@ -106,6 +123,7 @@ func init() {
 	register[LotseLeft](1)
 	register[LotseRejoined](1)
 	register[LotseErased](1)
+	register[LotseEmailChanged](1)
 }
 
 // Limits of roster fields.
@@ -203,9 +221,27 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
 		}
 		return []Data{LotseRejoined{Amt: amt}}, nil
+	case ChangeEmail:
+		if !s.Exists {
+			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+		}
+		email, err := cleanEmail(c.Email)
+		if err != nil {
+			return nil, err
+		}
+		if email == "" {
+			return nil, FieldError("email", "Bitte geben Sie eine E-Mail-Adresse an.")
+		}
+		if email == s.Email {
+			return nil, nil
+		}
+		return []Data{LotseEmailChanged{Email: email}}, nil
 	case EraseLotse:
 		if !s.Exists {
 			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+		}
+		if c.Confirm != "ja" {
+			return nil, FieldError("confirm", "Bitte bestätigen Sie, dass die Daten endgültig gelöscht werden sollen.")
 		}
 		return []Data{LotseErased{}}, nil
 	}
@@ -234,6 +270,8 @@ func evolveLotse(s Lotse, e Event) Lotse {
 		s.Active = false
 	case LotseRejoined:
 		s.Active, s.Amt = true, d.Amt
+	case LotseEmailChanged:
+		s.Email = d.Email
 	case LotseErased:
 		s.Erased, s.Active, s.Name, s.Email = true, false, ErasedName, ""
 	}

@@ -11,13 +11,16 @@ import (
 // Roster is the read model of the Lotsen: who is active in which Amt, who
 // left, and which Ämter have nobody.
 type Roster struct {
-	people map[string]*Person
+	people  map[string]*Person
+	byEmail map[string]string // e-mail → person id, for login
 }
 
 // Person is one entry of the roster with its history.
 type Person struct {
 	ID       string
 	Name     string
+	Email    string
+	Erased   bool
 	Amt      string
 	City     string
 	Role     domain.Role
@@ -53,7 +56,7 @@ type RosterView struct {
 }
 
 // NewRoster returns an empty roster.
-func NewRoster() *Roster { return &Roster{people: map[string]*Person{}} }
+func NewRoster() *Roster { return &Roster{people: map[string]*Person{}, byEmail: map[string]string{}} }
 
 // RosterView is the name of the live view of the whole roster.
 const RosterViewName = "roster"
@@ -71,8 +74,23 @@ func (r *Roster) Apply(rec domain.Recorded) []string {
 	for _, e := range rec.Events {
 		switch d := e.Data.(type) {
 		case domain.LotseJoined:
-			p = &Person{ID: id, Name: d.Name, Amt: d.Amt, City: d.City, Role: d.Role, Active: true, JoinedAt: e.At}
+			p = &Person{ID: id, Name: d.Name, Email: d.Email, Amt: d.Amt, City: d.City, Role: d.Role, Active: true, JoinedAt: e.At}
 			r.people[id] = p
+			r.setEmail(p, d.Email)
+		case domain.LotseEmailChanged:
+			r.setEmail(p, d.Email)
+		case domain.LotseErased:
+			r.setEmail(p, "")
+			p.Name, p.Erased, p.Active = domain.ErasedName, true, false
+			if p.LeftAt.IsZero() {
+				p.LeftAt = e.At
+			}
+			// Earlier steps may carry the name: keep what happened, not who.
+			for i, st := range p.History {
+				if pd, ok := st.Data.(domain.Personal); ok {
+					p.History[i].Data = pd.MapPersonal(func(f, _ string) string { return domain.Erased(f) })
+				}
+			}
 		case domain.LotseAmtChanged:
 			p.Amt = d.To
 		case domain.LotseRoleChanged:
@@ -90,6 +108,27 @@ func (r *Roster) Apply(rec domain.Recorded) []string {
 		return nil
 	}
 	return []string{RosterViewName, PersonViewName(id)}
+}
+
+func (r *Roster) setEmail(p *Person, email string) {
+	if p.Email != "" && r.byEmail[p.Email] == p.ID {
+		delete(r.byEmail, p.Email)
+	}
+	p.Email = email
+	if email != "" {
+		r.byEmail[email] = p.ID
+	}
+}
+
+// PersonByEmail finds the person who logs in with an address.
+func (r *Runner) PersonByEmail(email string) (Person, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	id, ok := r.roster.byEmail[strings.ToLower(strings.TrimSpace(email))]
+	if !ok {
+		return Person{}, false
+	}
+	return r.roster.Person(id)
 }
 
 // aggregateOf returns the id of subject lb.<tenant>.<kind>.<id>.

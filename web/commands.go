@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +40,8 @@ type commandRoute struct {
 	done func(r *http.Request, res domain.Result) (location, notice string)
 	// page renders the page of the form again with the problem.
 	page func(w http.ResponseWriter, r *http.Request, f formState, status int)
+	// after runs once the command is in the log (e.g. ending sessions).
+	after func(ctx context.Context, res domain.Result) error
 }
 
 // errorStatus maps domain error codes to HTTP statuses in one place.
@@ -71,6 +74,20 @@ func (s *Server) command(rt commandRoute) http.Handler {
 			s.writeError(w, r, http.StatusServiceUnavailable, "starting", "", "Logbuch startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.")
 			return
 		}
+		p := principalOf(r)
+		if !p.LoggedIn() {
+			s.unauthenticated(w, r)
+			return
+		}
+		if !domain.Can(p.Role, rt.name) {
+			s.forbidden(w, r)
+			return
+		}
+		if !s.limits.allow(limitKey(p)) {
+			w.Header().Set("Retry-After", "5")
+			s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", "Zu viele Aktionen in kurzer Zeit. Bitte warten Sie einen Moment.")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxCommandBody)
 		cmdPtr := rt.newCommand()
 		commandID, values, err := decodeCommand(r, cmdPtr)
@@ -82,8 +99,12 @@ func (s *Server) command(rt commandRoute) http.Handler {
 			s.writeError(w, r, re.status, "bad_request", "", re.message)
 			return
 		}
+		if !p.Token && !validCSRF(p, csrfOf(r)) {
+			s.writeError(w, r, http.StatusForbidden, "csrf", "", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
+			return
+		}
 		cmd := reflect.ValueOf(cmdPtr).Elem().Interface()
-		meta := domain.Meta{CommandID: commandID, Actor: actorOf(r)}
+		meta := domain.Meta{CommandID: commandID, Actor: p.Person}
 		res, err := rt.execute(r.Context(), s.commands, rt.aggregate(r), meta, rt.name, cmd)
 		if err != nil {
 			code := domain.ErrorCode(err)
@@ -94,10 +115,15 @@ func (s *Server) command(rt commandRoute) http.Handler {
 				s.writeError(w, r, errorStatus(code), code, domain.ErrorField(err), domain.ErrorMessage(err))
 				return
 			}
-			f := newForm(rt.form)
+			f := s.newForm(r, rt.form)
 			f.Values, f.Field, f.Message = values, domain.ErrorField(err), domain.ErrorMessage(err)
 			rt.page(w, r, f, errorStatus(code))
 			return
+		}
+		if rt.after != nil && !res.Duplicate {
+			if err := rt.after(r.Context(), res); err != nil {
+				s.log.Error("after command", "command", rt.name, "seq", res.Seq, "err", err)
+			}
 		}
 		// Read-your-writes: answer once the read models show the change.
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.WaitTimeout)
@@ -146,7 +172,7 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 		values = map[string]string{}
 		fields := jsonFields(cmd)
 		for key, vs := range r.PostForm {
-			if key == "command_id" {
+			if key == "command_id" || key == "csrf" {
 				continue
 			}
 			f, ok := fields[key]
@@ -216,9 +242,43 @@ func wantsJSON(r *http.Request) bool {
 	return ct == "application/json" && !strings.Contains(accept, "text/html")
 }
 
-// actorOf names who sends a command. Until accounts exist every request
-// acts as an unnamed member of the network.
-func actorOf(*http.Request) string { return "anonym" }
+func limitKey(p principal) string {
+	if p.SessionKey != "" {
+		return p.SessionKey
+	}
+	return "token:" + p.Person
+}
+
+// csrfOf reads the CSRF token of a form post or of a JSON request.
+func csrfOf(r *http.Request) string {
+	if h := r.Header.Get("X-CSRF-Token"); h != "" {
+		return h
+	}
+	return r.PostForm.Get("csrf")
+}
+
+// validCSRF checks a request made with a session cookie against the token
+// of that session: a page of another site cannot know it.
+func validCSRF(p principal, got string) bool {
+	return p.CSRF != "" && subtle.ConstantTimeCompare([]byte(p.CSRF), []byte(got)) == 1
+}
+
+// unauthenticated sends people to the login and clients a 401.
+func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case wantsJSON(r):
+		w.Header().Set("WWW-Authenticate", `Bearer realm="logbuch"`)
+		s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", "Bitte melden Sie sich an.")
+	case r.Method == http.MethodGet:
+		http.Redirect(w, r, "/anmelden?weiter="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, "/anmelden?hinweis=abgelaufen", http.StatusSeeOther)
+	}
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, http.StatusForbidden, "forbidden", "", "Dafür fehlt Ihnen die Berechtigung.")
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -238,7 +298,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	errorPage(status, message).Render(r.Context(), w)
+	errorPage(principalOf(r), status, message).Render(r.Context(), w)
 }
 
 func newAggregateID(*http.Request) string { return uuid.Must(uuid.NewV7()).String() }

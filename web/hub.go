@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 
+	"logbuch/domain"
 	"logbuch/projections"
 )
 
@@ -63,6 +64,8 @@ type subscriber struct {
 	msgs      chan []byte
 	views     map[string]bool
 	closeSlow func()
+	session   string      // the session (or token) it belongs to
+	role      domain.Role // checked for every view it subscribes to
 }
 
 // NewHub returns a hub; call Run to process changes.
@@ -240,4 +243,15 @@ func (h *Hub) Subscribers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.subs)
+}
+
+// forgetAll drops every kept update: after an erasure they may show a name
+// that must not be shown again. Clients that resume get fresh views.
+func (h *Hub) forgetAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, vs := range h.views {
+		vs.ring = nil
+		vs.floor = vs.lastChanged
+	}
 }

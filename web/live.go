@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"logbuch/domain"
+	"logbuch/projections"
 )
 
 // What a browser may send on /live.
@@ -35,6 +39,11 @@ const (
 // from the browser, and rendered updates to it. Commands never travel here.
 func (s *Server) handleLive() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principalOf(r)
+		if !p.LoggedIn() {
+			s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", "Bitte melden Sie sich an.")
+			return
+		}
 		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 			// The origin check stays on: only our own pages (and configured
 			// extra origins) may open the socket with the user's cookies.
@@ -48,7 +57,7 @@ func (s *Server) handleLive() http.Handler {
 		defer c.CloseNow()
 		c.SetReadLimit(maxClientMessage)
 
-		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}}
+		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}, session: limitKey(p), role: p.Role}
 		sub.closeSlow = func() { c.Close(websocket.StatusPolicyViolation, reasonSlow) }
 		if !s.hub.add(sub) {
 			c.Close(websocket.StatusGoingAway, reasonGoingAway)
@@ -116,6 +125,11 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 			return
 		}
 		for _, v := range msg.Views {
+			// Authorization per view, on the server, for every subscription.
+			if !domain.Can(sub.role, viewAction(v)) {
+				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
+				return
+			}
 			if !s.viewExists(v) {
 				continue
 			}
@@ -139,6 +153,29 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 		}
 	}
 	return msg, nil
+}
+
+// viewAction is the permission a live view needs.
+func viewAction(view string) string {
+	if view == projections.RosterViewName {
+		return domain.ViewRoster
+	}
+	if strings.HasPrefix(view, "lotse/") {
+		return domain.ViewPerson
+	}
+	return "view:unknown"
+}
+
+// closeSession closes the live connections of a session that ended, here or
+// on another replica.
+func (s *Server) closeSession(key string) {
+	s.conns.Range(func(k, v any) bool {
+		if sub := k.(*subscriber); sub.session == key {
+			s.hub.remove(sub)
+			v.(*websocket.Conn).Close(websocket.StatusPolicyViolation, "Sitzung beendet: bitte neu anmelden")
+		}
+		return true
+	})
 }
 
 // closeAll closes every live connection with a going-away status.

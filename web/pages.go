@@ -18,7 +18,7 @@ func rosterCommand(ctx context.Context, h *domain.Handler, id string, meta domai
 
 func (s *Server) handleRosterPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderRoster(w, r, newForm("join"), http.StatusOK)
+		s.renderRoster(w, r, s.newForm(r, "join"), http.StatusOK)
 	})
 }
 
@@ -26,12 +26,12 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, f formStat
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	rosterPageView(rosterPage{Roster: s.models.Roster(), Join: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
+	rosterPageView(rosterPage{Roster: s.models.Roster(), Join: f, Notice: noticeFrom(r), User: principalOf(r)}).Render(r.Context(), w)
 }
 
 func (s *Server) handlePersonPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderPerson(w, r, formState{}, http.StatusOK)
+		s.renderPerson(w, r, s.newForm(r, ""), http.StatusOK)
 	})
 }
 
@@ -44,7 +44,7 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formStat
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	personPageView(personPage{Person: p, Seq: seq, Form: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
+	personPageView(personPage{Person: p, Seq: seq, Form: f, Notice: noticeFrom(r), User: principalOf(r)}).Render(r.Context(), w)
 }
 
 // notices are the messages shown after a successful action. The redirect
@@ -71,11 +71,12 @@ func (s *Server) handleJoin() http.Handler {
 	})
 }
 
-func (s *Server) personCommand(name, form string, newCommand func() any) http.Handler {
+func (s *Server) personCommand(name, form string, newCommand func() any, after func(context.Context, domain.Result) error) http.Handler {
 	return s.command(commandRoute{
 		name: name, form: form, execute: rosterCommand,
 		newCommand: newCommand,
 		aggregate:  pathID,
+		after:      after,
 		done: func(r *http.Request, res domain.Result) (string, string) {
 			return "/lotsen/" + res.AggregateID(), form
 		},
@@ -84,19 +85,28 @@ func (s *Server) personCommand(name, form string, newCommand func() any) http.Ha
 }
 
 func (s *Server) handleChangeAmt() http.Handler {
-	return s.personCommand("ChangeAmt", "amt", func() any { return &domain.ChangeAmt{} })
+	return s.personCommand("ChangeAmt", "amt", func() any { return &domain.ChangeAmt{} }, nil)
 }
 
 func (s *Server) handleChangeRole() http.Handler {
-	return s.personCommand("ChangeRole", "rolle", func() any { return &domain.ChangeRole{} })
+	return s.personCommand("ChangeRole", "rolle", func() any { return &domain.ChangeRole{} }, nil)
 }
 
+func (s *Server) handleChangeEmail() http.Handler {
+	return s.personCommand("ChangeEmail", "email", func() any { return &domain.ChangeEmail{} }, nil)
+}
+
+// Someone who leaves can no longer log in; their sessions end now.
 func (s *Server) handleLeave() http.Handler {
-	return s.personCommand("LeaveRoster", "austritt", func() any { return &domain.LeaveRoster{} })
+	return s.personCommand("LeaveRoster", "austritt", func() any { return &domain.LeaveRoster{} }, s.leaveAfter)
 }
 
 func (s *Server) handleRejoin() http.Handler {
-	return s.personCommand("RejoinRoster", "wiedereintritt", func() any { return &domain.RejoinRoster{} })
+	return s.personCommand("RejoinRoster", "wiedereintritt", func() any { return &domain.RejoinRoster{} }, nil)
+}
+
+func (s *Server) handleErase() http.Handler {
+	return s.personCommand("EraseLotse", "loeschen", func() any { return &domain.EraseLotse{} }, s.eraseAfter)
 }
 
 // validViewName accepts the shapes of view names that exist.

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"logbuch/domain"
 )
 
 // routes lists every endpoint in one place.
@@ -13,13 +15,29 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /static/{version}/", s.handleStatic())
 	mux.Handle("GET /live", s.handleLive())
 
-	mux.Handle("GET /lotsen", s.whenReady(s.handleRosterPage()))
+	mux.Handle("GET /anmelden", s.whenReady(s.handleLoginPage()))
+	mux.Handle("POST /anmelden", s.whenReady(s.handleLogin()))
+	mux.Handle("POST /abmelden", s.handleLogout())
+	mux.Handle("GET /einladung/{token}", s.whenReady(s.handleInvitePage()))
+	mux.Handle("POST /einladung/{token}", s.whenReady(s.handleInviteAccept()))
+	mux.Handle("GET /demo/{token}", s.whenReady(s.handleDemoLogin()))
+
+	mux.Handle("GET /konto", s.whenReady(s.handleAccount()))
+	mux.Handle("GET /konto/daten", s.whenReady(s.handleMyData()))
+	mux.Handle("POST /konto/ueberall-abmelden", s.handleLogoutEverywhere())
+	mux.Handle("POST /konto/schluessel", s.handleCreateToken())
+	mux.Handle("POST /konto/schluessel/{id}/widerrufen", s.handleRevokeToken())
+
+	mux.Handle("GET /lotsen", s.whenReady(s.requireView(domain.ViewRoster, s.handleRosterPage())))
 	mux.Handle("POST /lotsen", s.handleJoin())
-	mux.Handle("GET /lotsen/{id}", s.whenReady(s.handlePersonPage()))
+	mux.Handle("GET /lotsen/{id}", s.whenReady(s.requireView(domain.ViewPerson, s.handlePersonPage())))
 	mux.Handle("POST /lotsen/{id}/amt", s.handleChangeAmt())
 	mux.Handle("POST /lotsen/{id}/rolle", s.handleChangeRole())
+	mux.Handle("POST /lotsen/{id}/email", s.handleChangeEmail())
 	mux.Handle("POST /lotsen/{id}/austritt", s.handleLeave())
 	mux.Handle("POST /lotsen/{id}/wiedereintritt", s.handleRejoin())
+	mux.Handle("POST /lotsen/{id}/loeschen", s.handleErase())
+	mux.Handle("POST /lotsen/{id}/einladen", s.handleInviteCreate())
 
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.ExtraOrigins {
@@ -30,5 +48,5 @@ func (s *Server) routes() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusForbidden, "forbidden", "", "Diese Anfrage kam nicht von einer Seite des Logbuchs und wurde abgelehnt.")
 	}))
-	return s.accessLog(securityHeaders(csrf.Handler(mux)))
+	return s.accessLog(securityHeaders(csrf.Handler(s.identify(mux))))
 }

@@ -22,6 +22,7 @@ import (
 type ReadModels interface {
 	Roster() projections.RosterView
 	Person(id string) (projections.Person, uint64, bool)
+	PersonByEmail(email string) (projections.Person, bool)
 	WaitFor(ctx context.Context, seq uint64) error
 	Progress() (applied, target uint64)
 	Ready() bool
@@ -37,6 +38,14 @@ type Config struct {
 	// WaitTimeout bounds how long a write waits for its own change to be
 	// visible before it answers anyway.
 	WaitTimeout time.Duration
+	// PublicURL is where people reach Logbuch (links in invitations);
+	// https:// also marks cookies Secure.
+	PublicURL string
+	// Demo enables one-click demo logins.
+	Demo bool
+	// CommandRate and CommandBurst limit commands per session or token.
+	CommandRate  float64
+	CommandBurst int
 }
 
 // Server is Logbuch's HTTP side.
@@ -45,29 +54,46 @@ type Server struct {
 	log      *slog.Logger
 	commands *domain.Handler
 	models   ReadModels
+	secrets  Secrets
 	hub      *Hub
 	conns    sync.Map // *subscriber → *websocket.Conn
 	handler  http.Handler
+	logins   *loginLimiter
+	limits   *commandLimits
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
 // call it before the projections start.
-func NewServer(cfg Config, commands *domain.Handler, models ReadModels) *Server {
+func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets Secrets) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.WaitTimeout <= 0 {
 		cfg.WaitTimeout = 10 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://localhost:8080"
+	}
+	if cfg.CommandRate <= 0 {
+		cfg.CommandRate, cfg.CommandBurst = 10, 40
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
+		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	models.OnChange(s.hub.Changed)
 	s.handler = s.routes()
 	return s
 }
 
-// Run processes live updates until ctx ends.
-func (s *Server) Run(ctx context.Context) { s.hub.Run(ctx) }
+// Run processes live updates until ctx ends, and closes the live
+// connections of sessions that end anywhere (logout, erasure, another
+// replica).
+func (s *Server) Run(ctx context.Context) {
+	if err := s.secrets.WatchSecretDeletes(ctx, bucketSessions, s.closeSession); err != nil {
+		s.log.Error("cannot watch sessions; ended sessions keep their live connections until they reconnect", "err", err)
+	}
+	s.hub.Run(ctx)
+}
 
 // CloseLive closes every live connection with a going-away status; part of
 // a graceful shutdown, after the HTTP server stopped accepting.

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Berlin everywhere, also on machines without zoneinfo
@@ -139,21 +141,24 @@ func roleOptions() []option {
 type formState struct {
 	Form      string
 	CommandID string
+	CSRF      string
 	Values    map[string]string
 	Field     string
 	Message   string
 }
 
-func newForm(name string) formState {
-	return formState{Form: name, CommandID: uuid.Must(uuid.NewV7()).String(), Values: map[string]string{}}
+// newForm returns a fresh form for the request's session.
+func (s *Server) newForm(r *http.Request, name string) formState {
+	return formState{Form: name, CommandID: uuid.Must(uuid.NewV7()).String(), CSRF: principalOf(r).CSRF, Values: map[string]string{}}
 }
 
-// For returns f if it belongs to the named form, else a fresh form.
+// For returns f if it belongs to the named form, else a fresh form of the
+// same session.
 func (f formState) For(name string) formState {
 	if f.Form == name {
 		return f
 	}
-	return newForm(name)
+	return formState{Form: name, CommandID: uuid.Must(uuid.NewV7()).String(), CSRF: f.CSRF, Values: map[string]string{}}
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
@@ -165,3 +170,5 @@ func current(nav, entry string) templ.Attributes {
 	}
 	return templ.Attributes{}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

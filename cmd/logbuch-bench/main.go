@@ -109,7 +109,7 @@ func run(ops int, clientList string) error {
 	}
 	runner := projections.NewRunner(log, quiet)
 	handler := domain.NewHandler(log, runner, "bench")
-	srv := web.NewServer(web.Config{Logger: quiet}, handler, runner)
+	srv := web.NewServer(web.Config{Logger: quiet, CommandRate: 1e9, CommandBurst: 1 << 30}, handler, runner, log)
 	bg, stop := context.WithCancel(ctx)
 	defer stop()
 	go runner.Run(bg)
@@ -118,6 +118,20 @@ func run(ops int, clientList string) error {
 	defer httpSrv.Close()
 	for !runner.Ready() {
 		time.Sleep(10 * time.Millisecond)
+	}
+	// The HTTP client acts as an admin with an API token.
+	admin := uuid.Must(uuid.NewV7()).String()
+	res, err := domain.Execute(ctx, handler, domain.Roster, admin, domain.Meta{CommandID: uuid.NewString(), Actor: domain.SystemActor}, "JoinLotse",
+		any(domain.JoinLotse{Name: "Bench Admin", Amt: "Amt für Digitalisierung und IT", City: "Konstanz", Role: domain.RoleAdmin}))
+	if err != nil {
+		return err
+	}
+	if err := runner.WaitFor(ctx, res.Seq); err != nil {
+		return err
+	}
+	token, _, err := web.CreateAPIToken(ctx, log, admin, "bench")
+	if err != nil {
+		return err
 	}
 
 	// A payload of the size of a real command: one LotseJoined event.
@@ -163,6 +177,7 @@ func run(ops int, clientList string) error {
 			req, _ := http.NewRequest("POST", httpSrv.URL+"/lotsen/"+ids[i]+"/rolle", strings.NewReader(`{"role":"lenkungsgruppe"}`))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Idempotency-Key", uuid.NewString())
+			req.Header.Set("Authorization", "Bearer "+token)
 			res, err := client.Do(req)
 			if err != nil {
 				return err

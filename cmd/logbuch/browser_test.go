@@ -113,12 +113,13 @@ func TestBrowserSeesAnotherBrowsersChangeLive(t *testing.T) {
 	// Two browsers, as two colleagues at two desks.
 	first := newBrowser(t)
 	viewer := newBrowser(t)
-	within(t, viewer, 20*time.Second, chromedp.Navigate(m.URL()+"/lotsen"))
+	// The viewer is a Lotsin, the writer an admin; both log in by demo link.
+	within(t, viewer, 20*time.Second, chromedp.Navigate(m.DemoLinks["Lotsin"]), chromedp.Navigate(m.URL()+"/lotsen"))
 	waitFor(t, viewer, liveOnline)
 	// A marker that a reload would wipe out.
 	eval[bool](t, viewer, `window.__noReload = true`)
 
-	within(t, first, 20*time.Second, chromedp.Navigate(m.URL()+"/lotsen"))
+	within(t, first, 20*time.Second, chromedp.Navigate(m.DemoLinks["Admin"]), chromedp.Navigate(m.URL()+"/lotsen"))
 	waitFor(t, first, liveOnline)
 	within(t, first, 20*time.Second,
 		chromedp.SendKeys(chromedp.CSS("#join-name"), "Quirin Quaimauer"),

@@ -11,16 +11,19 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"logbuch/domain"
 )
 
 func TestSameCommandTwiceAppendsOnceAndAnswersAlike(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	before := lastSeq(t, m)
 	key := uuid.NewString()
 	body := `{"name":"Lea Lände","amt":"Hauptamt","city":"Konstanz"}`
 	// Sequentially, as after a dropped connection.
-	s1, a1, _ := postJSON(t, m.URL()+"/lotsen", key, body)
-	s2, a2, h2 := postJSON(t, m.URL()+"/lotsen", key, body)
+	s1, a1, _ := postJSON(t, admin, m.URL()+"/lotsen", key, body)
+	s2, a2, h2 := postJSON(t, admin, m.URL()+"/lotsen", key, body)
 	if s1 != 200 || s2 != 200 || a1["id"] != a2["id"] || a1["seq"] != a2["seq"] {
 		t.Fatalf("answers differ: %d %v / %d %v", s1, a1, s2, a2)
 	}
@@ -39,7 +42,7 @@ func TestSameCommandTwiceAppendsOnceAndAnswersAlike(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			statuses[i], answers[i], _ = postJSON(t, m.URL()+"/lotsen", key, `{"name":"Mo Mole","amt":"Archiv","city":"Konstanz"}`)
+			statuses[i], answers[i], _ = postJSON(t, admin, m.URL()+"/lotsen", key, `{"name":"Mo Mole","amt":"Archiv","city":"Konstanz"}`)
 		}(i)
 	}
 	wg.Wait()
@@ -54,7 +57,7 @@ func TestSameCommandTwiceAppendsOnceAndAnswersAlike(t *testing.T) {
 	// The same form posted twice (double click) lands once too.
 	form := url.Values{"command_id": {uuid.NewString()}, "name": {"Nils Nehrung"}, "amt": {"Archiv"}, "city": {"Konstanz"}, "role": {"lotse"}}
 	for i := 0; i < 2; i++ {
-		res := postForm(t, m, "/lotsen", form)
+		res := postForm(t, m, admin, "/lotsen", form)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("form post %d: %d", i, res.StatusCode)
 		}
@@ -66,10 +69,16 @@ func TestSameCommandTwiceAppendsOnceAndAnswersAlike(t *testing.T) {
 
 // postForm posts like a browser on our own page would, without following
 // the redirect.
-func postForm(t *testing.T, m *Main, path string, form url.Values) *http.Response {
+func postForm(t *testing.T, m *Main, a *actor, path string, form url.Values) *http.Response {
 	t.Helper()
+	if form.Get("csrf") == "" && a != nil {
+		form.Set("csrf", a.CSRF)
+	}
 	req, _ := http.NewRequest("POST", m.URL()+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if a != nil {
+		req.Header.Set("Cookie", "lb_sitzung="+a.Cookie)
+	}
 	req.Header.Set("Origin", m.URL())
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
@@ -84,6 +93,7 @@ func postForm(t *testing.T, m *Main, path string, form url.Values) *http.Respons
 
 func TestBadInputIsRefusedAndAppendsNothing(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	before := lastSeq(t, m)
 	cases := []struct {
 		name, contentType, body string
@@ -106,6 +116,7 @@ func TestBadInputIsRefusedAndAppendsNothing(t *testing.T) {
 			req.Header.Set("Content-Type", c.contentType)
 			req.Header.Set("Accept", "application/json")
 			req.Header.Set("Idempotency-Key", uuid.NewString())
+			req.Header.Set("Authorization", "Bearer "+admin.Token)
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -121,17 +132,17 @@ func TestBadInputIsRefusedAndAppendsNothing(t *testing.T) {
 		t.Fatalf("bad input appended %d messages", got-before)
 	}
 	// Invalid UTF-8 in a form field gets a German message on the page.
-	res := postForm(t, m, "/lotsen", url.Values{"command_id": {uuid.NewString()}, "name": {"A\xff"}, "amt": {"Archiv"}, "city": {"Konstanz"}})
+	res := postForm(t, m, admin, "/lotsen", url.Values{"command_id": {uuid.NewString()}, "name": {"A\xff"}, "amt": {"Archiv"}, "city": {"Konstanz"}})
 	if b, _ := io.ReadAll(res.Body); res.StatusCode != 422 || !strings.Contains(string(b), "Name enthält ungültige Zeichen") {
 		t.Fatalf("invalid UTF-8 in a form: %d", res.StatusCode)
 	}
 	// Missing idempotency key.
-	status, out, _ := postJSON(t, m.URL()+"/lotsen", "", `{"name":"A","amt":"Archiv","city":"Konstanz"}`)
+	status, out, _ := postJSON(t, admin, m.URL()+"/lotsen", "", `{"name":"A","amt":"Archiv","city":"Konstanz"}`)
 	if status != 422 || !strings.Contains(out["error"].(map[string]any)["message"].(string), "Befehlskennung") {
 		t.Fatalf("missing key: %d %v", status, out)
 	}
 	// A form field that is no field of the command.
-	res = postForm(t, m, "/lotsen", url.Values{"command_id": {uuid.NewString()}, "name": {"A"}, "amt": {"Archiv"}, "city": {"Konstanz"}, "is_admin": {"1"}})
+	res = postForm(t, m, admin, "/lotsen", url.Values{"command_id": {uuid.NewString()}, "name": {"A"}, "amt": {"Archiv"}, "city": {"Konstanz"}, "is_admin": {"1"}})
 	if res.StatusCode != 400 {
 		t.Fatalf("unknown form field: %d", res.StatusCode)
 	}
@@ -142,7 +153,8 @@ func TestBadInputIsRefusedAndAppendsNothing(t *testing.T) {
 
 func TestFormErrorShowsPageWithMessageAndValues(t *testing.T) {
 	m := startLogbuch(t)
-	res := postForm(t, m, "/lotsen", url.Values{"command_id": {uuid.NewString()}, "name": {"<b>Olaf</b>"}, "amt": {""}, "city": {"Konstanz"}, "role": {"lotse"}})
+	admin := newActor(t, m, domain.RoleAdmin)
+	res := postForm(t, m, admin, "/lotsen", url.Values{"command_id": {uuid.NewString()}, "name": {"<b>Olaf</b>"}, "amt": {""}, "city": {"Konstanz"}, "role": {"lotse"}})
 	b, _ := io.ReadAll(res.Body)
 	page := string(b)
 	if res.StatusCode != http.StatusUnprocessableEntity {
@@ -160,10 +172,14 @@ func TestFormErrorShowsPageWithMessageAndValues(t *testing.T) {
 
 func TestCrossOriginFormPostIsRefused(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	before := lastSeq(t, m)
-	form := url.Values{"command_id": {uuid.NewString()}, "name": {"Eve"}, "amt": {"Archiv"}, "city": {"Konstanz"}}
+	// The victim is logged in; the attacker's page posts with their cookie,
+	// even with the right CSRF token, from another origin.
+	form := url.Values{"command_id": {uuid.NewString()}, "name": {"Eve"}, "amt": {"Archiv"}, "city": {"Konstanz"}, "csrf": {admin.CSRF}}
 	req, _ := http.NewRequest("POST", m.URL()+"/lotsen", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "lb_sitzung="+admin.Cookie)
 	req.Header.Set("Origin", "https://evil.example")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	res, err := http.DefaultClient.Do(req)
@@ -174,20 +190,32 @@ func TestCrossOriginFormPostIsRefused(t *testing.T) {
 	if res.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site form post: %d, want 403", res.StatusCode)
 	}
+	// Same origin (or a browser that sends no origin) without the token.
+	for _, token := range []string{"", "falsch"} {
+		f := url.Values{"command_id": {uuid.NewString()}, "name": {"Eve"}, "amt": {"Archiv"}, "city": {"Konstanz"}, "csrf": {token}}
+		if token == "" {
+			f.Del("csrf")
+		}
+		res := postForm(t, m, &actor{Cookie: admin.Cookie, CSRF: token}, "/lotsen", f)
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("post with CSRF token %q: %d, want 403", token, res.StatusCode)
+		}
+	}
 	if got := lastSeq(t, m); got != before {
-		t.Fatal("a cross-site post appended")
+		t.Fatal("a forged post appended")
 	}
 }
 
 func TestWriteIsVisibleOnTheNextPage(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	form := url.Values{"command_id": {uuid.NewString()}, "name": {"Paula Pier"}, "amt": {"Kulturamt"}, "city": {"Heilbronn"}, "role": {"lotse"}}
-	res := postForm(t, m, "/lotsen", form)
+	res := postForm(t, m, admin, "/lotsen", form)
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/lotsen?hinweis=aufgenommen" {
 		t.Fatalf("post: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	// Read-your-writes: the very next page shows the change, without waiting.
-	_, page := getBody(t, m.URL()+res.Header.Get("Location"))
+	_, page := getBody(t, admin, m.URL()+res.Header.Get("Location"))
 	if !strings.Contains(page, "Paula Pier") || !strings.Contains(page, "Die Person wurde aufgenommen.") {
 		t.Fatal("the page after the write does not show it")
 	}
@@ -195,15 +223,16 @@ func TestWriteIsVisibleOnTheNextPage(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	m := startLogbuch(t, "--demo")
-	if status, body := getBody(t, m.URL()+"/healthz"); status != 200 || body != "ok\n" {
+	admin := newActor(t, m, domain.RoleAdmin)
+	if status, body := getBody(t, nil, m.URL()+"/healthz"); status != 200 || body != "ok\n" {
 		t.Fatalf("healthz: %d %q", status, body)
 	}
-	status, body := getBody(t, m.URL()+"/readyz")
+	status, body := getBody(t, nil, m.URL()+"/readyz")
 	if status != 200 || !strings.Contains(body, `"ready":true`) {
 		t.Fatalf("readyz: %d %s", status, body)
 	}
 	// The demo year is there, through the command path.
-	_, page := getBody(t, m.URL()+"/lotsen")
+	_, page := getBody(t, admin, m.URL()+"/lotsen")
 	if !strings.Contains(page, "Ömer Aydın") || !strings.Contains(page, "Ehemalige Lotsen") {
 		t.Fatal("the demo roster is not shown")
 	}

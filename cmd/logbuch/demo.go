@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"logbuch/domain"
+	"logbuch/web"
 )
 
 // The demo year: the Digitallotsen of 2023 with invented names, loaded
@@ -87,17 +88,17 @@ var berlin = func() *time.Location {
 
 // loadDemo fills an empty log with the demo year; a log that holds
 // anything is left alone.
-func (m *Main) loadDemo(ctx context.Context) error {
+func (m *Main) loadDemo(ctx context.Context, publicURL string) error {
 	last, err := m.Log.LastSeq(ctx)
 	if err != nil {
 		return err
 	}
-	if last > 0 {
-		m.log.Info("demo not loaded: the log already holds events", "last_seq", last)
-		return nil
-	}
 	if err := m.waitReady(ctx); err != nil {
 		return err
+	}
+	if last > 0 {
+		m.log.Info("demo not loaded: the log already holds events", "last_seq", last)
+		return m.demoLogins(ctx, publicURL)
 	}
 	ids := map[string]string{}
 	n := 0
@@ -118,7 +119,7 @@ func (m *Main) loadDemo(ctx context.Context) error {
 	for _, p := range demoPeople {
 		ids[p.key] = uuid.Must(uuid.NewV7()).String()
 		steps = append(steps, step{p.joined, func() error {
-			return exec(p.key, p.joined, "JoinLotse", domain.JoinLotse{Name: p.name, Amt: p.amt, City: "Konstanz", Role: p.role})
+			return exec(p.key, p.joined, "JoinLotse", domain.JoinLotse{Name: p.name, Email: demoEmail(p.name), Amt: p.amt, City: "Konstanz", Role: p.role})
 		}})
 	}
 	for _, c := range demoChanges {
@@ -131,5 +132,37 @@ func (m *Main) loadDemo(ctx context.Context) error {
 		}
 	}
 	m.log.Info("demo year loaded", "commands", n)
+	return m.demoLogins(ctx, publicURL)
+}
+
+// demoLogins makes one-click logins for a Lotsin, a member of the
+// Lenkungsgruppe and an admin of the demo year.
+func (m *Main) demoLogins(ctx context.Context, publicURL string) error {
+	if err := m.waitReady(ctx); err != nil {
+		return err
+	}
+	m.DemoLinks = map[string]string{}
+	for who, email := range map[string]string{
+		"Lotsin":         demoEmail("Sophie Allmannsdorf"),
+		"Lenkungsgruppe": demoEmail("Dr. Tobias Weingart"),
+		"Admin":          demoEmail("Anja Brenner"),
+	} {
+		p, ok := m.Runner.PersonByEmail(email)
+		if !ok || !p.Active {
+			continue // the demo was changed since; no link for this one
+		}
+		link, err := web.CreateDemoLogin(ctx, m.Log, publicURL, p.ID)
+		if err != nil {
+			return err
+		}
+		m.DemoLinks[who] = link
+	}
 	return nil
+}
+
+// demoEmail invents an address from a name: vorname.nachname@konstanz.example.
+func demoEmail(name string) string {
+	name = strings.TrimPrefix(name, "Dr. ")
+	r := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "Ä", "ae", "Ö", "oe", "Ü", "ue", "ı", "i", "İ", "i", " ", ".")
+	return strings.ToLower(r.Replace(name)) + "@konstanz.example"
 }

@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"logbuch/embed"
+	"logbuch/web"
 )
 
 func openForTool(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (*embed.Log, error) {
@@ -18,7 +20,7 @@ func openForTool(ctx context.Context, name string, args []string, getenv func(st
 		return nil, fmt.Errorf("%w\n%s", err, usage)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	l, err := embed.Open(ctx, embed.Config{DataDir: c.DataDir, NatsURL: c.NatsURL, Logger: log})
+	l, err := embed.Open(ctx, c.logConfig(log))
 	if err != nil {
 		return nil, err
 	}
@@ -59,5 +61,37 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("import: %w", err)
 	}
 	fmt.Fprintf(stdout, "%d Nachrichten importiert\n", len(msgs))
+	return nil
+}
+
+// runAdmin: `logbuch admin invite` prints a one-time link for an admin
+// (the first one, or a new one when every admin lost access).
+func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "invite" {
+		return fmt.Errorf("usage: logbuch admin invite [--data-dir DIR] [--public-url URL]")
+	}
+	var c Config
+	fs := flagSet("admin invite", &c, getenv)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	l, err := openForTool(ctx, "admin invite", args[1:], getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	public := c.PublicURL
+	if public == "" {
+		public = "http://localhost" + c.HTTP
+		if !strings.HasPrefix(c.HTTP, ":") {
+			public = "http://" + c.HTTP
+		}
+	}
+	link, err := web.CreateSetupLink(ctx, l, public)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Einrichtungslink für eine Administratorin oder einen Administrator (24 Stunden gültig, nur einmal nutzbar):\n  %s\n", link)
 	return nil
 }

@@ -6,11 +6,17 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/google/uuid"
+
+	"logbuch/domain"
+	"logbuch/web"
 )
 
 // startLogbuch starts the whole program in-process on a free port with its
@@ -53,12 +59,89 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// postJSON sends a JSON command with an idempotency key.
-func postJSON(t *testing.T, url, key, body string) (int, map[string]any, http.Header) {
+// actor is a person with a roster entry, a password, a browser session
+// (cookie and CSRF token) and an API token.
+type actor struct {
+	Person   string
+	Email    string
+	Password string
+	Cookie   string
+	CSRF     string
+	Token    string
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// newActor puts a person with the role on the roster and lets them set a
+// password through a real invitation link, as a new colleague would.
+func newActor(t *testing.T, m *Main, role domain.Role) *actor {
+	t.Helper()
+	ctx := testCtx(t)
+	a := &actor{Person: uuid.Must(uuid.NewV7()).String(), Password: "ein sehr geheimes Passwort"}
+	a.Email = "p" + strings.ReplaceAll(a.Person, "-", "")[16:] + "@konstanz.example"
+	res, err := domain.Execute(ctx, m.Commands, domain.Roster, a.Person, domain.Meta{CommandID: uuid.NewString(), Actor: domain.SystemActor}, "JoinLotse",
+		any(domain.JoinLotse{Name: "Test " + string(role), Email: a.Email, Amt: "Hauptamt", City: "Konstanz", Role: role}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Runner.WaitFor(ctx, res.Seq); err != nil {
+		t.Fatal(err)
+	}
+	link, _, err := web.CreateInviteLink(ctx, m.Log, m.URL(), a.Person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Cookie = acceptInvite(t, m, link, url.Values{"email": {a.Email}, "password": {a.Password}, "password2": {a.Password}})
+	a.CSRF = a.csrfFrom(t, m, "/konto")
+	if a.Token, _, err = web.CreateAPIToken(ctx, m.Log, a.Person, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// acceptInvite posts the invitation form and returns the session cookie.
+func acceptInvite(t *testing.T, m *Main, link string, form url.Values) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", link, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", m.URL())
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "lb_sitzung" && c.Value != "" {
+			return c.Value
+		}
+	}
+	b, _ := io.ReadAll(res.Body)
+	t.Fatalf("invitation gave no session: %d %s", res.StatusCode, b)
+	return ""
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func (a *actor) csrfFrom(t *testing.T, m *Main, path string) string {
+	t.Helper()
+	status, page := getBody(t, a, m.URL()+path)
+	match := csrfField.FindStringSubmatch(page)
+	if status != 200 || match == nil {
+		t.Fatalf("no CSRF token on %s (%d)", path, status)
+	}
+	return match[1]
+}
+
+// postJSON sends a JSON command with an idempotency key, as an API client
+// with the actor's token.
+func postJSON(t *testing.T, a *actor, url, key, body string) (int, map[string]any, http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
+	if a != nil {
+		req.Header.Set("Authorization", "Bearer "+a.Token)
+	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
@@ -92,11 +175,12 @@ type liveMsg struct {
 	HTML string `json:"html"`
 }
 
-// dialLive opens the live socket as a page of this server would.
-func dialLive(t *testing.T, ctx context.Context, m *Main) *websocket.Conn {
+// dialLive opens the live socket as a page of this server would, with the
+// actor's session cookie.
+func dialLive(t *testing.T, ctx context.Context, m *Main, a *actor) *websocket.Conn {
 	t.Helper()
 	c, _, err := websocket.Dial(ctx, strings.Replace(m.URL(), "http", "ws", 1)+"/live", &websocket.DialOptions{
-		HTTPHeader: http.Header{"Origin": []string{m.URL()}},
+		HTTPHeader: http.Header{"Origin": []string{m.URL()}, "Cookie": []string{"lb_sitzung=" + a.Cookie}},
 	})
 	if err != nil {
 		t.Fatalf("dial live: %v", err)
@@ -129,9 +213,15 @@ func readLive(t *testing.T, ctx context.Context, c *websocket.Conn, timeout time
 	return m, true
 }
 
-func getBody(t *testing.T, url string) (int, string) {
+// getBody loads a page as the actor (nil: logged out), without following
+// redirects.
+func getBody(t *testing.T, a *actor, url string) (int, string) {
 	t.Helper()
-	res, err := http.Get(url)
+	req, _ := http.NewRequest("GET", url, nil)
+	if a != nil {
+		req.Header.Set("Cookie", "lb_sitzung="+a.Cookie)
+	}
+	res, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

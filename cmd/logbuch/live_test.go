@@ -11,11 +11,13 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/google/uuid"
+
+	"logbuch/domain"
 )
 
-func join(t *testing.T, m *Main, name string) uint64 {
+func join(t *testing.T, m *Main, a *actor, name string) uint64 {
 	t.Helper()
-	status, out, _ := postJSON(t, m.URL()+"/lotsen", uuid.NewString(), fmt.Sprintf(`{"name":%q,"amt":"Archiv","city":"Konstanz"}`, name))
+	status, out, _ := postJSON(t, a, m.URL()+"/lotsen", uuid.NewString(), fmt.Sprintf(`{"name":%q,"amt":"Archiv","city":"Konstanz"}`, name))
 	if status != http.StatusOK {
 		t.Fatalf("join %s: %d %v", name, status, out)
 	}
@@ -40,17 +42,18 @@ func readUntilSeq(t *testing.T, ctx context.Context, c *websocket.Conn, seq uint
 
 func TestChangeReachesEverySubscriberOnceWithIncreasingSeq(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	ctx := testCtx(t)
 	start := lastSeq(t, m)
 	clients := make([]*websocket.Conn, 5)
 	for i := range clients {
-		clients[i] = dialLive(t, ctx, m)
+		clients[i] = dialLive(t, ctx, m, admin)
 		subscribe(t, ctx, clients[i], "roster", start)
 	}
 	received := make([][]liveMsg, len(clients))
 	names := []string{"Ada Ufer", "Bo Hafen", "Cem Steg"}
 	for _, name := range names {
-		seq := join(t, m, name)
+		seq := join(t, m, admin, name)
 		for i, c := range clients {
 			got := readUntilSeq(t, ctx, c, seq)
 			received[i] = append(received[i], got...)
@@ -80,14 +83,15 @@ func TestChangeReachesEverySubscriberOnceWithIncreasingSeq(t *testing.T) {
 
 func TestReconnectingClientGetsExactlyWhatItMissed(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	ctx := testCtx(t)
 	start := lastSeq(t, m)
 	// A stays connected throughout, so the hub renders every change.
-	a := dialLive(t, ctx, m)
+	a := dialLive(t, ctx, m, admin)
 	subscribe(t, ctx, a, "roster", start)
-	b := dialLive(t, ctx, m)
+	b := dialLive(t, ctx, m, admin)
 	subscribe(t, ctx, b, "roster", start)
-	seq := join(t, m, "Dora Damm")
+	seq := join(t, m, admin, "Dora Damm")
 	readUntilSeq(t, ctx, a, seq)
 	readUntilSeq(t, ctx, b, seq)
 	bLast := seq
@@ -95,11 +99,11 @@ func TestReconnectingClientGetsExactlyWhatItMissed(t *testing.T) {
 
 	var missed []liveMsg
 	for _, name := range []string{"Emil Eck", "Fee Furt", "Gus Graben"} {
-		seq = join(t, m, name)
+		seq = join(t, m, admin, name)
 		missed = append(missed, readUntilSeq(t, ctx, a, seq)...)
 	}
 	// B comes back and resumes from the last sequence it saw.
-	b2 := dialLive(t, ctx, m)
+	b2 := dialLive(t, ctx, m, admin)
 	subscribe(t, ctx, b2, "roster", bLast)
 	resumed := readUntilSeq(t, ctx, b2, seq)
 	if len(resumed) != len(missed) {
@@ -112,9 +116,9 @@ func TestReconnectingClientGetsExactlyWhatItMissed(t *testing.T) {
 	}
 	// A client that is up to date gets nothing on resume; prove it by the
 	// next message being the next change.
-	b3 := dialLive(t, ctx, m)
+	b3 := dialLive(t, ctx, m, admin)
 	subscribe(t, ctx, b3, "roster", seq)
-	next := join(t, m, "Hanna Hang")
+	next := join(t, m, admin, "Hanna Hang")
 	got := readUntilSeq(t, ctx, b3, next)
 	if len(got) != 1 {
 		t.Fatalf("up-to-date client got %d messages, want only the next change", len(got))
@@ -123,13 +127,14 @@ func TestReconnectingClientGetsExactlyWhatItMissed(t *testing.T) {
 
 func TestClientTooFarBehindGetsFreshFullView(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	ctx := testCtx(t)
 	start := lastSeq(t, m)
 	// Nobody watches while these happen, so no update is kept for them.
 	for i := 0; i < 3; i++ {
-		join(t, m, fmt.Sprintf("Ilse %d", i))
+		join(t, m, admin, fmt.Sprintf("Ilse %d", i))
 	}
-	c := dialLive(t, ctx, m)
+	c := dialLive(t, ctx, m, admin)
 	subscribe(t, ctx, c, "roster", start)
 	msg, ok := readLive(t, ctx, c, 10*time.Second)
 	if !ok || msg.T != "reset" || msg.Seq != lastSeq(t, m) || !strings.Contains(msg.HTML, "Ilse 2") {
@@ -139,15 +144,16 @@ func TestClientTooFarBehindGetsFreshFullView(t *testing.T) {
 
 func TestPersonViewIsLive(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	ctx := testCtx(t)
-	status, out, _ := postJSON(t, m.URL()+"/lotsen", uuid.NewString(), `{"name":"Jana Jetty","amt":"Archiv","city":"Heilbronn"}`)
+	status, out, _ := postJSON(t, admin, m.URL()+"/lotsen", uuid.NewString(), `{"name":"Jana Jetty","amt":"Archiv","city":"Heilbronn"}`)
 	if status != 200 {
 		t.Fatal(out)
 	}
 	id := out["id"].(string)
-	c := dialLive(t, ctx, m)
+	c := dialLive(t, ctx, m, admin)
 	subscribe(t, ctx, c, "lotse/"+id, lastSeq(t, m))
-	status, out, _ = postJSON(t, m.URL()+"/lotsen/"+id+"/amt", uuid.NewString(), `{"amt":"Kulturamt"}`)
+	status, out, _ = postJSON(t, admin, m.URL()+"/lotsen/"+id+"/amt", uuid.NewString(), `{"amt":"Kulturamt"}`)
 	if status != 200 {
 		t.Fatal(out)
 	}
@@ -159,9 +165,10 @@ func TestPersonViewIsLive(t *testing.T) {
 
 func TestCrossOriginWebSocketIsRefused(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	ctx := testCtx(t)
 	_, res, err := websocket.Dial(ctx, strings.Replace(m.URL(), "http", "ws", 1)+"/live", &websocket.DialOptions{
-		HTTPHeader: http.Header{"Origin": []string{"https://evil.example"}},
+		HTTPHeader: http.Header{"Origin": []string{"https://evil.example"}, "Cookie": []string{"lb_sitzung=" + admin.Cookie}},
 	})
 	if err == nil {
 		t.Fatal("a cross-origin handshake was accepted")
@@ -173,6 +180,7 @@ func TestCrossOriginWebSocketIsRefused(t *testing.T) {
 
 func TestBadLiveMessagesCloseTheSocket(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	for name, msg := range map[string]string{
 		"not json":      "{",
 		"unknown field": `{"t":"sub","views":["roster"],"since":0,"x":1}`,
@@ -182,7 +190,7 @@ func TestBadLiveMessagesCloseTheSocket(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := testCtx(t)
-			c := dialLive(t, ctx, m)
+			c := dialLive(t, ctx, m, admin)
 			if err := c.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
 				t.Fatal(err)
 			}
@@ -197,11 +205,12 @@ func TestBadLiveMessagesCloseTheSocket(t *testing.T) {
 
 func TestShutdownClosesSocketsWithGoingAway(t *testing.T) {
 	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
 	ctx := testCtx(t)
-	c := dialLive(t, ctx, m)
+	c := dialLive(t, ctx, m, admin)
 	subscribe(t, ctx, c, "roster", lastSeq(t, m))
 	// The subscription is registered once an update can reach us.
-	seq := join(t, m, "Kai Kante")
+	seq := join(t, m, admin, "Kai Kante")
 	readUntilSeq(t, ctx, c, seq)
 	closed := make(chan error, 1)
 	go func() { _, _, err := c.Read(ctx); closed <- err }()

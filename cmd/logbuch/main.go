@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runExport(ctx, args, getenv, stdout, stderr)
 	case "import":
 		return runImport(ctx, args, getenv, stdin, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -59,6 +61,7 @@ Usage:
   logbuch [serve] [flags]     start the server (default)
   logbuch export [flags]      write every event as JSON lines to stdout
   logbuch import [flags]      read JSON lines from stdin into an empty log
+  logbuch admin invite        print a one-time link that makes an admin (server stopped)
 
 Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --http ADDR        address to serve HTTP on (default :8080)
@@ -67,4 +70,8 @@ Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --demo             load the demo year into an empty log
   --tenant NAME      the city whose record this is (default konstanz)
   --log-level LEVEL  debug, info, warn or error (default info)
+  --public-url URL   where people reach Logbuch, used in links (default http://localhost:<port>)
+  --nats-listen ADDR open a TCP port on the embedded NATS server, e.g. 127.0.0.1:4222;
+                     only with --nats-user and --nats-password (LOGBUCH_NATS_PASSWORD)
+  --nats-tls-cert, --nats-tls-key   TLS for that port
 `

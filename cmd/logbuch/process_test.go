@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,42 +27,88 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// startProcess starts the binary and returns it with its URL once it serves.
-func startProcess(t *testing.T, bin string, args ...string) (*exec.Cmd, string, *strings.Builder) {
+type process struct {
+	cmd   *exec.Cmd
+	url   string
+	logs  *syncBuffer
+	lines chan string // what it prints on stdout
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// startProcess starts the binary and returns once it serves.
+func startProcess(t *testing.T, bin string, args ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	stdout, _ := cmd.StdoutPipe()
-	var logs strings.Builder
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
+	p := &process{cmd: exec.Command(bin, args...), logs: &syncBuffer{}, lines: make(chan string, 100)}
+	stdout, _ := p.cmd.StdoutPipe()
+	p.cmd.Stderr = p.logs
+	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	lines := make(chan string, 1)
+	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "Logbuch läuft auf "); ok {
-				lines <- u
+			select {
+			case p.lines <- sc.Text():
+			default:
 			}
 		}
 		io.Copy(io.Discard, stdout)
 	}()
-	select {
-	case u := <-lines:
-		return cmd, u, &logs
-	case <-time.After(60 * time.Second):
-		t.Fatalf("logbuch did not start: %s", logs.String())
+	if u := p.waitLine(t, "Logbuch läuft auf "); u != "" {
+		p.url = u
 	}
-	return nil, "", nil
+	return p
+}
+
+// waitLine returns the rest of the first stdout line with the prefix.
+func (p *process) waitLine(t *testing.T, prefix string) string {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case l := <-p.lines:
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(l), prefix); ok {
+				return strings.TrimSpace(rest)
+			}
+		case <-deadline:
+			t.Fatalf("logbuch never printed %q: %s", prefix, p.logs.String())
+		}
+	}
+}
+
+// demoLogin follows a printed demo link and returns the session cookie.
+func demoLogin(t *testing.T, link string) *actor {
+	t.Helper()
+	res, err := noRedirect.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "lb_sitzung" {
+			return &actor{Cookie: c.Value}
+		}
+	}
+	t.Fatalf("demo link %s gave no session (%d)", link, res.StatusCode)
+	return nil
 }
 
 func TestSIGTERMShutsDownGracefully(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	cmd, url, logs := startProcess(t, bin, "serve", "--http", "127.0.0.1:0", "--data-dir", dir, "--demo")
+	p := startProcess(t, bin, "serve", "--http", "127.0.0.1:0", "--data-dir", dir, "--demo")
+	cmd, url, logs := p.cmd, p.url, p.logs
+	admin := demoLogin(t, p.waitLine(t, "Admin:"))
 	ctx := testCtx(t)
-	c, _, err := websocket.Dial(ctx, strings.Replace(url, "http", "ws", 1)+"/live", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": []string{url}}})
+	c, _, err := websocket.Dial(ctx, strings.Replace(url, "http", "ws", 1)+"/live", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": []string{url}, "Cookie": []string{"lb_sitzung=" + admin.Cookie}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,8 +146,9 @@ func TestSIGTERMShutsDownGracefully(t *testing.T) {
 		t.Fatalf("no orderly stop in the logs:\n%s", logs.String())
 	}
 	// The data dir is released: the next start works and keeps the record.
-	_, url2, _ := startProcess(t, bin, "serve", "--http", "127.0.0.1:0", "--data-dir", dir)
-	if _, page := getBody(t, url2+"/lotsen"); !strings.Contains(page, "Ömer Aydın") {
+	p2 := startProcess(t, bin, "serve", "--http", "127.0.0.1:0", "--data-dir", dir, "--demo")
+	again := demoLogin(t, p2.waitLine(t, "Admin:"))
+	if _, page := getBody(t, again, p2.url+"/lotsen"); !strings.Contains(page, "Ömer Aydın") {
 		t.Fatal("the record is gone after a restart")
 	}
 }

@@ -21,12 +21,19 @@ import (
 
 // Config is everything serve can be told.
 type Config struct {
-	HTTP     string
-	DataDir  string
-	NatsURL  string
-	Demo     bool
-	Tenant   string
-	LogLevel string
+	HTTP      string
+	DataDir   string
+	NatsURL   string
+	Demo      bool
+	Tenant    string
+	LogLevel  string
+	PublicURL string
+
+	NatsListen   string
+	NatsUser     string
+	NatsPassword string
+	NatsTLSCert  string
+	NatsTLSKey   string
 }
 
 // Main is the running program: the log, the projections, the web server.
@@ -43,6 +50,10 @@ type Main struct {
 	Web      *web.Server
 
 	listener net.Listener
+	// SetupLink is the one-time link for the first admin, when the
+	// installation has no accounts yet; DemoLinks log in demo people.
+	SetupLink string
+	DemoLinks map[string]string
 	http     *http.Server
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -69,6 +80,12 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 	fs.BoolVar(&c.Demo, "demo", demo, "load the demo year into an empty log")
 	fs.StringVar(&c.Tenant, "tenant", env("TENANT", "konstanz"), "the city whose record this is")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "where people reach Logbuch, for links (default http://localhost:<port>)")
+	fs.StringVar(&c.NatsListen, "nats-listen", env("NATS_LISTEN", ""), "open a TCP port on the embedded NATS server (needs --nats-user and --nats-password)")
+	fs.StringVar(&c.NatsUser, "nats-user", env("NATS_USER", ""), "NATS user name")
+	fs.StringVar(&c.NatsPassword, "nats-password", env("NATS_PASSWORD", ""), "NATS password (better: LOGBUCH_NATS_PASSWORD)")
+	fs.StringVar(&c.NatsTLSCert, "nats-tls-cert", env("NATS_TLS_CERT", ""), "TLS certificate for the NATS port")
+	fs.StringVar(&c.NatsTLSKey, "nats-tls-key", env("NATS_TLS_KEY", ""), "TLS key for the NATS port")
 	return fs
 }
 
@@ -98,13 +115,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	c := m.Config
 	openCtx, cancelOpen := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelOpen()
-	m.Log, err = embed.Open(openCtx, embed.Config{DataDir: c.DataDir, NatsURL: c.NatsURL, Logger: m.log})
+	m.Log, err = embed.Open(openCtx, c.logConfig(m.log))
 	if err != nil {
 		return err
 	}
+	m.listener, err = net.Listen("tcp", c.HTTP)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.HTTP, err)
+	}
+	publicURL := c.PublicURL
+	if publicURL == "" {
+		publicURL = m.URL()
+	}
 	m.Runner = projections.NewRunner(m.Log, m.log)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
-	m.Web = web.NewServer(web.Config{Logger: m.log}, m.Commands, m.Runner)
+	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -118,14 +143,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}()
 
 	if c.Demo {
-		if err := m.loadDemo(ctx); err != nil {
+		if err := m.loadDemo(ctx, publicURL); err != nil {
 			return err
 		}
-	}
-
-	m.listener, err = net.Listen("tcp", c.HTTP)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", c.HTTP, err)
+	} else if err := m.offerSetup(ctx, publicURL); err != nil {
+		return err
 	}
 	m.http = &http.Server{
 		Handler:           m.Web,
@@ -144,6 +166,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	fmt.Fprintf(m.stdout, "Logbuch läuft auf %s\n", m.URL())
+	if m.SetupLink != "" {
+		fmt.Fprintf(m.stdout, "\nNoch niemand hat einen Zugang. Einrichtungslink für die erste Administratorin oder den ersten Administrator (24 Stunden gültig, nur einmal nutzbar):\n  %s\n", m.SetupLink)
+	}
+	if len(m.DemoLinks) > 0 {
+		fmt.Fprintln(m.stdout, "\nDemo: mit einem Klick angemeldet als …")
+		for _, who := range []string{"Lotsin", "Lenkungsgruppe", "Admin"} {
+			fmt.Fprintf(m.stdout, "  %-15s %s\n", who+":", m.DemoLinks[who])
+		}
+	}
 	m.log.Info("serving", "url", m.URL(), "data_dir", c.DataDir, "nats", natsLabel(c.NatsURL), "tenant", c.Tenant)
 	return nil
 }
@@ -191,6 +222,22 @@ func (m *Main) Close() error {
 	}
 	m.log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+func (c Config) logConfig(log *slog.Logger) embed.Config {
+	return embed.Config{DataDir: c.DataDir, NatsURL: c.NatsURL, Logger: log,
+		Listen: c.NatsListen, User: c.NatsUser, Password: c.NatsPassword, TLSCert: c.NatsTLSCert, TLSKey: c.NatsTLSKey}
+}
+
+// offerSetup prints a one-time link for the first admin while nobody has
+// an account.
+func (m *Main) offerSetup(ctx context.Context, publicURL string) error {
+	has, err := web.HasAccounts(ctx, m.Log)
+	if err != nil || has {
+		return err
+	}
+	m.SetupLink, err = web.CreateSetupLink(ctx, m.Log, publicURL)
+	return err
 }
 
 // waitReady blocks until the projections caught up with the log.
