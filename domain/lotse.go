@@ -95,12 +95,12 @@ type (
 	LotseErased struct{}
 )
 
-func (LotseJoined) EventType() string      { return "LotseJoined" }
-func (LotseAmtChanged) EventType() string  { return "LotseAmtChanged" }
-func (LotseRoleChanged) EventType() string { return "LotseRoleChanged" }
-func (LotseLeft) EventType() string        { return "LotseLeft" }
-func (LotseRejoined) EventType() string    { return "LotseRejoined" }
-func (LotseErased) EventType() string      { return "LotseErased" }
+func (LotseJoined) EventType() string       { return "LotseJoined" }
+func (LotseAmtChanged) EventType() string   { return "LotseAmtChanged" }
+func (LotseRoleChanged) EventType() string  { return "LotseRoleChanged" }
+func (LotseLeft) EventType() string         { return "LotseLeft" }
+func (LotseRejoined) EventType() string     { return "LotseRejoined" }
+func (LotseErased) EventType() string       { return "LotseErased" }
 func (LotseEmailChanged) EventType() string { return "LotseEmailChanged" }
 
 // MapPersonal implements Personal.

@@ -291,10 +291,10 @@ func (s *Server) handleMyData() http.Handler {
 				"id": person.ID, "name": person.Name, "email": person.Email, "amt": person.Amt, "stadt": person.City,
 				"rolle": person.Role, "aktiv": person.Active, "seit": person.JoinedAt,
 			},
-			"verlauf":           history,
+			"verlauf":             history,
 			"angemeldete_geraete": page.Sessions,
-			"api_schluessel":    page.Tokens,
-			"hinweis":           "Passwörter werden nur als Argon2id-Hash gespeichert und sind hier nicht enthalten.",
+			"api_schluessel":      page.Tokens,
+			"hinweis":             "Passwörter werden nur als Argon2id-Hash gespeichert und sind hier nicht enthalten.",
 		}
 		w.Header().Set("Content-Disposition", `attachment; filename="meine-daten.json"`)
 		w.Header().Set("Cache-Control", "no-store")

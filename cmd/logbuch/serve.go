@@ -54,9 +54,9 @@ type Main struct {
 	// installation has no accounts yet; DemoLinks log in demo people.
 	SetupLink string
 	DemoLinks map[string]string
-	http     *http.Server
-	cancel   context.CancelFunc
-	done     chan struct{}
+	http      *http.Server
+	cancel    context.CancelFunc
+	done      chan struct{}
 }
 
 // NewMain returns a program that logs to stderr and talks to stdout.
