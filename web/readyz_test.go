@@ -38,8 +38,6 @@ func (s *readinessStub) Person(string) (projections.Person, uint64, bool) {
 	return projections.Person{}, 0, false
 }
 
-// PersonByEmail is unused here; it keeps the stub a ReadModels once
-// accounts add the method to the interface.
 func (s *readinessStub) PersonByEmail(string) (projections.Person, bool) {
 	return projections.Person{}, false
 }
@@ -65,9 +63,11 @@ func (s *readinessStub) OnChange(func(projections.Change)) {}
 
 // newNotReadyServer returns a server whose command handler has no log (any
 // executed command would panic) and whose read models are still catching up.
+// It has no secrets either: readiness is decided before anyone is
+// authenticated, so nothing here may need them.
 func newNotReadyServer(t *testing.T) (*Server, *readinessStub) {
 	stub := &readinessStub{t: t, applied: 3, target: 7}
-	return NewServer(Config{}, domain.NewHandler(nil, nil, "konstanz"), stub), stub
+	return NewServer(Config{}, domain.NewHandler(nil, nil, "konstanz"), stub, nil), stub
 }
 
 // checkRetryAfter asserts a Retry-After of a positive number of seconds.
