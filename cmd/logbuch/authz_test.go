@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/google/uuid"
+
+	"logbuch/domain"
+)
+
+// Every command endpoint with a body that is valid for it, so that a
+// refusal can only come from the authorization.
+type endpoint struct {
+	command string // the action in the matrix
+	path    func(target string) string
+	body    string
+}
+
+var rosterEndpoints = []endpoint{
+	{"JoinLotse", func(string) string { return "/lotsen" }, `{"name":"Neu","amt":"Archiv","city":"Konstanz"}`},
+	{"ChangeAmt", func(id string) string { return "/lotsen/" + id + "/amt" }, `{"amt":"Kulturamt"}`},
+	{"ChangeRole", func(id string) string { return "/lotsen/" + id + "/rolle" }, `{"role":"lenkungsgruppe"}`},
+	{"ChangeEmail", func(id string) string { return "/lotsen/" + id + "/email" }, `{"email":"neu@konstanz.example"}`},
+	{"LeaveRoster", func(id string) string { return "/lotsen/" + id + "/austritt" }, `{}`},
+	{"RejoinRoster", func(id string) string { return "/lotsen/" + id + "/wiedereintritt" }, `{}`},
+	{"EraseLotse", func(id string) string { return "/lotsen/" + id + "/loeschen" }, `{"confirm":"ja"}`},
+}
+
+// TestAuthorizationMatrix checks every role against every command and
+// every view, on the real server, against the one matrix in domain.
+func TestAuthorizationMatrix(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	actors := map[domain.Role]*actor{
+		domain.RoleAnonymous:      nil,
+		domain.RoleLotse:          newActor(t, m, domain.RoleLotse),
+		domain.RoleLenkungsgruppe: newActor(t, m, domain.RoleLenkungsgruppe),
+		domain.RoleAdmin:          admin,
+	}
+	// The matrix must say something about every endpoint and view we test.
+	for _, e := range rosterEndpoints {
+		if !domain.Can(domain.RoleAdmin, e.command) {
+			t.Fatalf("matrix does not list %s", e.command)
+		}
+	}
+	for role, a := range actors {
+		for _, e := range rosterEndpoints {
+			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
+				// A fresh target per case, so that each allowed command is valid.
+				target := newActor(t, m, domain.RoleLotse).Person
+				if e.command == "RejoinRoster" {
+					if s, out, _ := postJSON(t, admin, m.URL()+"/lotsen/"+target+"/austritt", uuid.NewString(), `{}`); s != 200 {
+						t.Fatal(out)
+					}
+				}
+				before := lastSeq(t, m)
+				status, out, _ := postJSON(t, a, m.URL()+e.path(target), uuid.NewString(), e.body)
+				allowed := domain.Can(role, e.command)
+				switch {
+				case allowed && status != 200:
+					t.Fatalf("%s may %s but got %d %v", roleName(role), e.command, status, out)
+				case !allowed && a == nil && status != http.StatusUnauthorized:
+					t.Fatalf("anonymous %s: %d, want 401", e.command, status)
+				case !allowed && a != nil && status != http.StatusForbidden:
+					t.Fatalf("%s must not %s: got %d %v", roleName(role), e.command, status, out)
+				}
+				if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
+					t.Fatalf("a refused command appended %d messages", grew)
+				}
+			})
+		}
+		// Views: the pages and their live subscriptions.
+		for _, v := range []struct{ action, path, live string }{
+			{domain.ViewRoster, "/lotsen", "roster"},
+			{domain.ViewPerson, "/lotsen/" + admin.Person, "lotse/" + admin.Person},
+			{domain.ViewOwnAccount, "/konto", ""},
+		} {
+			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
+				status, _ := getBody(t, a, m.URL()+v.path)
+				allowed := domain.Can(role, v.action)
+				switch {
+				case allowed && status != 200:
+					t.Fatalf("%s may see %s: got %d", roleName(role), v.path, status)
+				case !allowed && a == nil && status != http.StatusSeeOther:
+					t.Fatalf("anonymous %s: %d, want a redirect to the login", v.path, status)
+				case !allowed && a != nil && status != http.StatusForbidden:
+					t.Fatalf("%s must not see %s: got %d", roleName(role), v.path, status)
+				}
+				if v.live == "" {
+					return
+				}
+				ctx := testCtx(t)
+				if a == nil {
+					_, res, err := websocket.Dial(ctx, strings.Replace(m.URL(), "http", "ws", 1)+"/live", &websocket.DialOptions{HTTPHeader: http.Header{"Origin": []string{m.URL()}}})
+					if err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
+						t.Fatalf("anonymous live socket: %v %v, want 401", err, res)
+					}
+					return
+				}
+				c := dialLive(t, ctx, m, a)
+				subscribe(t, ctx, c, v.live, 0)
+				msg, ok := readLive(t, ctx, c, 10*time.Second)
+				if allowed && (!ok || msg.T != "reset") {
+					t.Fatalf("%s may follow %s: got %+v", roleName(role), v.live, msg)
+				}
+				if !allowed && ok {
+					t.Fatalf("%s must not follow %s but got %+v", roleName(role), v.live, msg)
+				}
+			})
+		}
+	}
+}
+
+func roleName(r domain.Role) string {
+	if r == domain.RoleAnonymous {
+		return "anonym"
+	}
+	return string(r)
+}
+
+// TestMatrixCoversEveryRoleAndAction is the table of the matrix itself:
+// who may do what, written out, so a change to the matrix is a visible
+// change to this table.
+func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
+	want := map[string][]domain.Role{
+		"JoinLotse": {domain.RoleAdmin}, "ChangeAmt": {domain.RoleAdmin}, "ChangeRole": {domain.RoleAdmin},
+		"ChangeEmail": {domain.RoleAdmin}, "LeaveRoster": {domain.RoleAdmin}, "RejoinRoster": {domain.RoleAdmin},
+		domain.ErasePerson: {domain.RoleAdmin}, domain.InvitePerson: {domain.RoleAdmin}, domain.ManagePeople: {domain.RoleAdmin},
+		domain.ViewRoster:     {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ViewPerson:     {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ViewOwnAccount: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ManageOwnToken: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ReadAllRecords: {domain.RoleLenkungsgruppe, domain.RoleAdmin},
+	}
+	if len(domain.Actions()) != len(want) {
+		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
+	}
+	for action, roles := range want {
+		for _, r := range domain.AllRoles {
+			if got, w := domain.Can(r, action), contains(roles, r); got != w {
+				t.Errorf("%s × %s: got %v, want %v", roleName(r), action, got, w)
+			}
+		}
+	}
+	if domain.Can(domain.RoleAdmin, "something unlisted") {
+		t.Error("an unlisted action is allowed")
+	}
+}
+
+func contains(roles []domain.Role, r domain.Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func TestUnauthenticatedRequests(t *testing.T) {
+	m := startLogbuch(t)
+	status, _ := getBody(t, nil, m.URL()+"/lotsen")
+	if status != http.StatusSeeOther {
+		t.Fatalf("page: %d, want redirect", status)
+	}
+	res, _ := noRedirect.Get(m.URL() + "/lotsen/abc")
+	if loc := res.Header.Get("Location"); loc != "/anmelden?weiter=%2Flotsen%2Fabc" {
+		t.Fatalf("redirect to %q", loc)
+	}
+	s, out, _ := postJSON(t, nil, m.URL()+"/lotsen", uuid.NewString(), `{"name":"X","amt":"Archiv","city":"Konstanz"}`)
+	if s != http.StatusUnauthorized || !strings.Contains(fmt.Sprint(out), "Bitte melden Sie sich an") {
+		t.Fatalf("JSON without token: %d %v", s, out)
+	}
+	// A made-up or revoked token is no token.
+	bogus := &actor{Token: "lbt_" + uuid.NewString() + "_abc_def"}
+	if s, _, _ := postJSON(t, bogus, m.URL()+"/lotsen", uuid.NewString(), `{"name":"X","amt":"Archiv","city":"Konstanz"}`); s != http.StatusUnauthorized {
+		t.Fatalf("bogus token: %d", s)
+	}
+}
+
+func TestLoginLogoutAndRateLimit(t *testing.T) {
+	m := startLogbuch(t)
+	a := newActor(t, m, domain.RoleLotse)
+	login := func(email, pw string) *http.Response {
+		form := url.Values{"email": {email}, "password": {pw}, "weiter": {"/konto"}}
+		req, _ := http.NewRequest("POST", m.URL()+"/anmelden", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		res.Body = io.NopCloser(strings.NewReader(string(b)))
+		return res
+	}
+	res := login(a.Email, a.Password)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/konto" {
+		t.Fatalf("login: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	var cookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "lb_sitzung" {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie: %+v", cookie)
+	}
+	// An open redirect is not possible.
+	form := url.Values{"email": {a.Email}, "password": {a.Password}, "weiter": {"//evil.example/x"}}
+	req, _ := http.NewRequest("POST", m.URL()+"/anmelden", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, _ := noRedirect.Do(req); res.Header.Get("Location") != "/lotsen" {
+		t.Fatalf("login redirected to %q", res.Header.Get("Location"))
+	}
+	// Wrong passwords: a clear message, then the account is locked for a while.
+	for i := 0; i < 5; i++ {
+		res := login(a.Email, "falsches Passwort!!")
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(b), "E-Mail-Adresse oder Passwort stimmen nicht.") {
+			t.Fatalf("wrong password %d: %d", i, res.StatusCode)
+		}
+	}
+	res = login(a.Email, a.Password)
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(b), "Zu viele fehlgeschlagene Anmeldeversuche") {
+		t.Fatalf("after 5 failures: %d", res.StatusCode)
+	}
+	// Logout ends the session.
+	other := &actor{Cookie: cookie.Value}
+	other.CSRF = other.csrfFrom(t, m, "/konto")
+	if res := postForm(t, m, other, "/abmelden", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if status, _ := getBody(t, other, m.URL()+"/konto"); status != http.StatusSeeOther {
+		t.Fatalf("after logout the session still works: %d", status)
+	}
+}
+
+func TestRevokedSessionClosesItsLiveSocket(t *testing.T) {
+	m := startLogbuch(t)
+	a := newActor(t, m, domain.RoleLotse)
+	ctx := testCtx(t)
+	c := dialLive(t, ctx, m, a)
+	subscribe(t, ctx, c, "roster", 0)
+	if msg, ok := readLive(t, ctx, c, 10*time.Second); !ok || msg.T != "reset" {
+		t.Fatalf("no initial view: %+v", msg)
+	}
+	// "Überall abmelden" from another device.
+	if res := postForm(t, m, a, "/konto/ueberall-abmelden", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout everywhere: %d", res.StatusCode)
+	}
+	_, _, err := c.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || !strings.Contains(ce.Reason, "Sitzung beendet") {
+		t.Fatalf("socket after logout everywhere: %v", err)
+	}
+	// The API token is not a session: it still works until it is revoked.
+	if s, _ := getTokenStatus(t, m, a); s != http.StatusForbidden {
+		t.Fatalf("token of a Lotse on an admin command: %d, want 403", s)
+	}
+}
+
+func getTokenStatus(t *testing.T, m *Main, a *actor) (int, map[string]any) {
+	s, out, _ := postJSON(t, a, m.URL()+"/lotsen", uuid.NewString(), `{"name":"X","amt":"Archiv","city":"Konstanz"}`)
+	return s, out
+}
+
+func TestAPITokensAreShownOnceStoredHashedAndRevocable(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	req, _ := http.NewRequest("POST", m.URL()+"/konto/schluessel", strings.NewReader(url.Values{"label": {"Auswertung"}, "csrf": {admin.CSRF}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Cookie", "lb_sitzung="+admin.Cookie)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var made struct{ Token, ID string }
+	json.NewDecoder(res.Body).Decode(&made)
+	res.Body.Close()
+	if !strings.HasPrefix(made.Token, "lbt_"+admin.Person+"_") {
+		t.Fatalf("token: %+v", made)
+	}
+	tok := &actor{Token: made.Token}
+	if s, out, _ := postJSON(t, tok, m.URL()+"/lotsen", uuid.NewString(), `{"name":"Per Token","amt":"Archiv","city":"Konstanz"}`); s != 200 {
+		t.Fatalf("admin token: %d %v", s, out)
+	}
+	// Only a hash is stored: the secret part is nowhere in the bucket.
+	var stored map[string]any
+	if found, err := m.Log.GetSecret(context.Background(), "LB_TOKENS", admin.Person+"."+made.ID, &stored); err != nil || !found {
+		t.Fatalf("stored token: %v %v", found, err)
+	}
+	secret := made.Token[strings.LastIndex(made.Token, "_")+1:]
+	if strings.Contains(fmt.Sprint(stored), secret) {
+		t.Fatal("the token is stored in clear")
+	}
+	// The account page lists it by label, never the token.
+	_, page := getBody(t, admin, m.URL()+"/konto")
+	if !strings.Contains(page, "Auswertung") || strings.Contains(page, secret) {
+		t.Fatal("the account page shows the token again or not its label")
+	}
+	if res := postForm(t, m, admin, "/konto/schluessel/"+made.ID+"/widerrufen", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	if s, _, _ := postJSON(t, tok, m.URL()+"/lotsen", uuid.NewString(), `{"name":"Nach Widerruf","amt":"Archiv","city":"Konstanz"}`); s != http.StatusUnauthorized {
+		t.Fatalf("revoked token: %d", s)
+	}
+}
+
+func TestInvitationIsOneTimeAndExpires(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	target := newActor(t, m, domain.RoleLotse)
+	req, _ := http.NewRequest("POST", m.URL()+"/lotsen/"+target.Person+"/einladen", strings.NewReader(url.Values{"csrf": {admin.CSRF}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Cookie", "lb_sitzung="+admin.Cookie)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inv struct{ Link string }
+	json.NewDecoder(res.Body).Decode(&inv)
+	res.Body.Close()
+	if !strings.HasPrefix(inv.Link, m.URL()+"/einladung/") {
+		t.Fatalf("invite: %+v", inv)
+	}
+	pw := url.Values{"email": {target.Email}, "password": {"noch ein langes Passwort"}, "password2": {"noch ein langes Passwort"}}
+	// A mismatch or a short password does not use the link up.
+	bad := url.Values{"email": {target.Email}, "password": {"kurz"}, "password2": {"kurz"}}
+	r2, _ := http.NewRequest("POST", inv.Link, strings.NewReader(bad.Encode()))
+	r2.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, _ = noRedirect.Do(r2)
+	if b, _ := io.ReadAll(res.Body); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "mindestens 12 Zeichen") {
+		t.Fatalf("short password: %d", res.StatusCode)
+	}
+	acceptInvite(t, m, inv.Link, pw)
+	if status, body := getBody(t, nil, inv.Link); status != http.StatusGone || !strings.Contains(body, "abgelaufen oder wurde schon benutzt") {
+		t.Fatalf("used link: %d", status)
+	}
+	r3, _ := http.NewRequest("POST", inv.Link, strings.NewReader(pw.Encode()))
+	r3.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, _ := noRedirect.Do(r3); res.StatusCode != http.StatusGone {
+		t.Fatalf("second use: %d", res.StatusCode)
+	}
+}
