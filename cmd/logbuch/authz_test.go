@@ -57,7 +57,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, e := range rosterEndpoints {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
 				// A fresh target per case, so that each allowed command is valid.
-				target := newActor(t, m, domain.RoleLotse).Person
+				target := newPerson(t, m, domain.RoleLotse)
 				if e.command == "RejoinRoster" {
 					if s, out, _ := postJSON(t, admin, m.URL()+"/lotsen/"+target+"/austritt", uuid.NewString(), `{}`); s != 200 {
 						t.Fatal(out)

@@ -99,6 +99,22 @@ func newActor(t *testing.T, m *Main, role domain.Role) *actor {
 	return a
 }
 
+// newPerson puts someone on the roster, without an account.
+func newPerson(t *testing.T, m *Main, role domain.Role) string {
+	t.Helper()
+	ctx := testCtx(t)
+	id := uuid.Must(uuid.NewV7()).String()
+	res, err := domain.Execute(ctx, m.Commands, domain.Roster, id, domain.Meta{CommandID: uuid.NewString(), Actor: domain.SystemActor}, "JoinLotse",
+		any(domain.JoinLotse{Name: "Ziel " + string(role), Amt: "Archiv", City: "Konstanz", Role: role}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Runner.WaitFor(ctx, res.Seq); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // acceptInvite posts the invitation form and returns the session cookie.
 func acceptInvite(t *testing.T, m *Main, link string, form url.Values) string {
 	t.Helper()
