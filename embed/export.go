@@ -109,7 +109,7 @@ func ReadExport(r io.Reader) ([]domain.Recorded, error) {
 		if err := dec.Decode(&el); err != nil {
 			return nil, fmt.Errorf("Zeile %d: kein gültiges JSON-Ereignis: %w", line, err)
 		}
-		if dec.More() {
+		if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 			return nil, fmt.Errorf("Zeile %d: mehr als ein JSON-Objekt", line)
 		}
 		if !validSubject(el.Subject) {

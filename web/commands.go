@@ -203,10 +203,13 @@ func bodyError(err error) error {
 func jsonProblem(err error) string {
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return "Unbekanntes Feld " + clip(f) + "."
+		return "Unbekanntes Feld „" + clip(strings.Trim(f, `"`)) + "“."
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if te.Field == "" {
+			return "Die Anfrage muss ein JSON-Objekt sein."
+		}
 		return fmt.Sprintf("Das Feld „%s“ hat den falschen Typ.", clip(te.Field))
 	}
 	return "Die Anfrage ist kein gültiges JSON-Objekt für diese Aktion."

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -193,7 +194,8 @@ func decodeStrictJSON(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	// dec.More is false before a stray '}' or ']': check the rest is blank.
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
 		return errors.New("trailing data after JSON value")
 	}
 	return nil
