@@ -46,7 +46,6 @@ func trailingCloser(data []byte) bool {
 	return len(rest) > 0 && (rest[0] == '}' || rest[0] == ']')
 }
 
-
 // checkRequestError asserts the properties every refusal of decodeCommand has.
 func checkRequestError(t *testing.T, err error) *requestError {
 	t.Helper()
