@@ -107,7 +107,21 @@ type Handler struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedState
+
+	observer Observer
 }
+
+// Observer hears how commands went, for operations figures. It must not
+// block.
+type Observer interface {
+	// CommandDone reports one command: its outcome (an error code, "ok" or
+	// "duplicate"), how many appends it tried (more than one: conflicts),
+	// and how long its successful append took.
+	CommandDone(commandType, outcome string, attempts int, appendTook time.Duration)
+}
+
+// SetObserver installs an observer; call before the first command.
+func (h *Handler) SetObserver(o Observer) { h.observer = o }
 
 type cachedState struct {
 	state any
@@ -152,6 +166,23 @@ func validToken(s string) bool {
 // Execute runs one command against one aggregate: load, decide, append; on a
 // conflict it decides again on fresh state, a bounded number of times.
 func Execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggregateID string, meta Meta, commandType string, cmd C) (Result, error) {
+	attempts := 0
+	var took time.Duration
+	res, err := execute(ctx, h, d, aggregateID, meta, commandType, cmd, &attempts, &took)
+	if h.observer != nil {
+		outcome := "ok"
+		switch {
+		case err != nil:
+			outcome = ErrorCode(err)
+		case res.Duplicate:
+			outcome = "duplicate"
+		}
+		h.observer.CommandDone(commandType, outcome, attempts, took)
+	}
+	return res, err
+}
+
+func execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggregateID string, meta Meta, commandType string, cmd C, attempts *int, took *time.Duration) (Result, error) {
 	if !ValidCommandID(meta.CommandID) {
 		return Result{}, FieldError("command_id", "Die Befehlskennung fehlt oder ist ungültig.")
 	}
@@ -191,7 +222,10 @@ func Execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggrega
 			}
 			events[i] = Event{ID: id, Type: dt.EventType(), Version: eventTypes[dt.EventType()].version, At: at, Actor: meta.Actor, Tenant: h.tenant, Data: dt}
 		}
+		*attempts++
+		start := time.Now()
 		app, err := h.log.Append(ctx, Commit{Subject: subject, ExpectedSeq: seq, CommandID: meta.CommandID, CommandType: commandType, Events: events})
+		*took = time.Since(start)
 		if errors.Is(err, ErrStale) {
 			h.forget(subject)
 			continue

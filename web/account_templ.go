@@ -341,20 +341,20 @@ func accountPageView(p accountPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</dd></div></dl><section class=\"card form-card\" aria-labelledby=\"meine-daten\"><h2 id=\"meine-daten\">Meine Daten</h2><p>Alles, was Logbuch über Sie gespeichert hat, als JSON-Datei.</p><p><a class=\"button\" href=\"/konto/daten\" download=\"meine-daten.json\">Meine Daten herunterladen</a></p></section><section class=\"card form-card\" aria-labelledby=\"sitzungen\"><h2 id=\"sitzungen\">Angemeldete Geräte</h2><p>Sie sind auf ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</dd></div></dl><section class=\"card form-card\" aria-labelledby=\"meine-daten\"><h2 id=\"meine-daten\">Meine Daten</h2><p>Alles, was Logbuch über Sie gespeichert hat, als JSON-Datei.</p><p><a class=\"button\" href=\"/konto/daten\" download=\"meine-daten.json\">Meine Daten herunterladen</a></p></section><section class=\"card form-card\" aria-labelledby=\"sitzungen\"><h2 id=\"sitzungen\">Angemeldete Geräte</h2><p>Angemeldete Geräte und Browser: ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var15 string
 			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(itoa(p.Sessions))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/account.templ`, Line: 90, Col: 37}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/account.templ`, Line: 90, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, " Gerät(en) angemeldet.</p><form method=\"post\" action=\"/konto/ueberall-abmelden\" id=\"ueberall\"><input type=\"hidden\" name=\"csrf\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</p><form method=\"post\" action=\"/konto/ueberall-abmelden\" id=\"ueberall\"><input type=\"hidden\" name=\"csrf\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

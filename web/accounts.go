@@ -18,7 +18,7 @@ import (
 // identify finds out who sends each request, once, for every handler.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -393,6 +393,8 @@ func (s *Server) lookupInvite(ctx context.Context, token string) (invite, bool) 
 	return inv, true
 }
 
+const inviteInactive = "Diese Einladung gilt nicht mehr: die Person ist nicht mehr als Digitallotsin oder Digitallotse eingetragen."
+
 const inviteGone = "Dieser Link ist abgelaufen oder wurde schon benutzt. Bitten Sie das Amt für Digitalisierung und IT um einen neuen."
 
 func (s *Server) handleInvitePage() http.Handler {
@@ -404,6 +406,10 @@ func (s *Server) handleInvitePage() http.Handler {
 			return
 		}
 		person, _, _ := s.models.Person(inv.Person)
+		if inv.Purpose == purposeInvite && !person.Active {
+			s.writeError(w, r, http.StatusGone, domain.ECONFLICT, "", inviteInactive)
+			return
+		}
 		s.html(w, http.StatusOK)
 		invitePage(s.newForm(r, "invite"), token, inv.Purpose == purposeSetup, person).Render(r.Context(), w)
 	})
@@ -425,6 +431,10 @@ func (s *Server) handleInviteAccept() http.Handler {
 		}
 		setup := inv.Purpose == purposeSetup
 		person, _, _ := s.models.Person(inv.Person)
+		if !setup && !person.Active {
+			s.writeError(w, r, http.StatusGone, domain.ECONFLICT, "", inviteInactive)
+			return
+		}
 		f := s.newForm(r, "invite")
 		for _, k := range []string{"name", "amt", "email"} {
 			f.Values[k] = r.PostForm.Get(k)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 
 	"logbuch/domain"
@@ -37,6 +38,7 @@ const (
 type Hub struct {
 	render renderFunc
 	log    *slog.Logger
+	onSlow func() // counts slow subscribers closed
 
 	mu      sync.Mutex // guards views, subs, closed
 	views   map[string]*viewState
@@ -155,6 +157,9 @@ func (h *Hub) sendLocked(s *subscriber, msg []byte) {
 	case s.msgs <- msg:
 	default:
 		h.removeLocked(s)
+		if h.onSlow != nil {
+			h.onSlow()
+		}
 		go s.closeSlow()
 	}
 }
@@ -254,4 +259,22 @@ func (h *Hub) forgetAll() {
 		vs.ring = nil
 		vs.floor = vs.lastChanged
 	}
+}
+
+// subscriptionsByKind counts subscriptions per kind of view.
+func (h *Hub) subscriptionsByKind() map[string]int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := map[string]int{}
+	for name, vs := range h.views {
+		kind, _, _ := strings.Cut(name, "/")
+		out[kind] += len(vs.subs)
+	}
+	return out
+}
+
+func (h *Hub) subscriptionCount(s *subscriber) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(s.views)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -45,6 +46,12 @@ func (s *Server) handleLive() http.Handler {
 			s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", "Bitte melden Sie sich an.")
 			return
 		}
+		if !s.perUser.acquire(p.Person, s.cfg.MaxConnsPerPerson) {
+			s.metrics.liveRefused.WithLabelValues("per_person").Inc()
+			s.writeError(w, r, http.StatusTooManyRequests, "too_many_connections", "", "Sie haben zu viele Logbuch-Fenster gleichzeitig offen. Bitte schließen Sie einige.")
+			return
+		}
+		defer s.perUser.release(p.Person)
 		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 			// The origin check stays on: only our own pages (and configured
 			// extra origins) may open the socket with the user's cookies.
@@ -78,8 +85,17 @@ func (s *Server) handleLive() http.Handler {
 		}()
 		ticker := time.NewTicker(pingInterval)
 		defer ticker.Stop()
+		// A connection that follows nothing is closed: it only costs.
+		idle := time.NewTimer(s.cfg.IdleLive)
+		defer idle.Stop()
 		for {
 			select {
+			case <-idle.C:
+				if s.hub.subscriptionCount(sub) == 0 {
+					s.metrics.liveRefused.WithLabelValues("idle").Inc()
+					c.Close(websocket.StatusPolicyViolation, "keine Ansicht abonniert")
+					return
+				}
 			case msg := <-sub.msgs:
 				wctx, wcancel := context.WithTimeout(ctx, writeTimeout)
 				err := c.Write(wctx, websocket.MessageText, msg)
@@ -154,6 +170,30 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 		}
 	}
 	return msg, nil
+}
+
+// connCounter counts live connections per person.
+type connCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *connCounter) acquire(person string, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[person] >= max {
+		return false
+	}
+	c.n[person]++
+	return true
+}
+
+func (c *connCounter) release(person string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n[person]--; c.n[person] <= 0 {
+		delete(c.n, person)
+	}
 }
 
 // viewAction is the permission a live view needs.

@@ -12,6 +12,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /{$}", http.RedirectHandler("/lotsen", http.StatusSeeOther))
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /readyz", s.handleReadyz())
+	mux.Handle("GET /metrics", s.handleMetrics())
 	mux.Handle("GET /static/{version}/", s.handleStatic())
 	mux.Handle("GET /live", s.handleLive())
 

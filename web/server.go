@@ -46,6 +46,18 @@ type Config struct {
 	// CommandRate and CommandBurst limit commands per session or token.
 	CommandRate  float64
 	CommandBurst int
+	// MaxConnsPerPerson bounds the live connections of one person (tabs,
+	// devices); 0 means 20.
+	MaxConnsPerPerson int
+	// IdleLive closes a live connection that subscribes to nothing for this
+	// long; 0 means 30 seconds.
+	IdleLive time.Duration
+	// MetricsToken, if set, is required as a bearer token on /metrics.
+	MetricsToken string
+	// LastSeq reads the log's newest sequence (for the lag figure).
+	LastSeq func(context.Context) (uint64, error)
+	// SnapshotAge reports the age of the newest projection snapshot.
+	SnapshotAge func() (time.Duration, bool)
 }
 
 // Server is Logbuch's HTTP side.
@@ -60,6 +72,8 @@ type Server struct {
 	handler  http.Handler
 	logins   *loginLimiter
 	limits   *commandLimits
+	metrics  *metrics
+	perUser  *connCounter
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -77,9 +91,19 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	if cfg.CommandRate <= 0 {
 		cfg.CommandRate, cfg.CommandBurst = 10, 40
 	}
+	if cfg.MaxConnsPerPerson <= 0 {
+		cfg.MaxConnsPerPerson = 20
+	}
+	if cfg.IdleLive <= 0 {
+		cfg.IdleLive = 30 * time.Second
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
 	s.hub = NewHub(s.renderView, cfg.Logger)
+	s.perUser = &connCounter{n: map[string]int{}}
+	s.metrics = newMetrics(s)
+	s.hub.onSlow = s.metrics.slowClosed.Inc
+	commands.SetObserver(s.metrics)
 	models.OnChange(s.hub.Changed)
 	s.handler = s.routes()
 	return s

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"logbuch/domain"
+	"logbuch/web"
 )
 
 // Every command endpoint with a body that is valid for it, so that a
@@ -354,5 +355,35 @@ func TestInvitationIsOneTimeAndExpires(t *testing.T) {
 	r3.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if res, _ := noRedirect.Do(r3); res.StatusCode != http.StatusGone {
 		t.Fatalf("second use: %d", res.StatusCode)
+	}
+}
+
+func TestInvitationOfSomeoneWhoLeftIsRefused(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	person := newPerson(t, m, domain.RoleLotse)
+	link, _, err := web.CreateInviteLink(testCtx(t), m.Log, m.URL(), person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, out, _ := postJSON(t, admin, m.URL()+"/lotsen/"+person+"/austritt", uuid.NewString(), `{}`); s != 200 {
+		t.Fatal(out)
+	}
+	if status, body := getBody(t, nil, link); status != http.StatusGone || !strings.Contains(body, "nicht mehr") {
+		t.Fatalf("invitation page after leaving: %d", status)
+	}
+	form := url.Values{"email": {"weg@konstanz.example"}, "password": {"ein sehr langes Passwort"}, "password2": {"ein sehr langes Passwort"}}
+	req, _ := http.NewRequest("POST", link, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusGone || len(res.Cookies()) != 0 {
+		t.Fatalf("accepting after leaving: %d", res.StatusCode)
+	}
+	if found, _ := m.Log.GetSecret(testCtx(t), "LB_CREDENTIALS", person, &map[string]any{}); found {
+		t.Fatal("a password was stored for someone who left")
 	}
 }

@@ -201,6 +201,7 @@ func dialLive(t *testing.T, ctx context.Context, m *Main, a *actor) *websocket.C
 	if err != nil {
 		t.Fatalf("dial live: %v", err)
 	}
+	c.SetReadLimit(8 << 20) // browsers take views of any size
 	t.Cleanup(func() { c.CloseNow() })
 	return c
 }

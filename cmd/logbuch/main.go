@@ -71,6 +71,7 @@ Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --tenant NAME      the city whose record this is (default konstanz)
   --log-level LEVEL  debug, info, warn or error (default info)
   --public-url URL   where people reach Logbuch, used in links (default http://localhost:<port>)
+  --metrics-token T  require "Authorization: Bearer T" on /metrics
   --nats-listen ADDR open a TCP port on the embedded NATS server, e.g. 127.0.0.1:4222;
                      only with --nats-user and --nats-password (LOGBUCH_NATS_PASSWORD)
   --nats-tls-cert, --nats-tls-key   TLS for that port

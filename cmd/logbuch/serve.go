@@ -21,13 +21,14 @@ import (
 
 // Config is everything serve can be told.
 type Config struct {
-	HTTP      string
-	DataDir   string
-	NatsURL   string
-	Demo      bool
-	Tenant    string
-	LogLevel  string
-	PublicURL string
+	HTTP         string
+	DataDir      string
+	NatsURL      string
+	Demo         bool
+	Tenant       string
+	LogLevel     string
+	PublicURL    string
+	MetricsToken string
 
 	NatsListen   string
 	NatsUser     string
@@ -81,6 +82,7 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&c.Tenant, "tenant", env("TENANT", "konstanz"), "the city whose record this is")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "where people reach Logbuch, for links (default http://localhost:<port>)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""), "require this bearer token on /metrics")
 	fs.StringVar(&c.NatsListen, "nats-listen", env("NATS_LISTEN", ""), "open a TCP port on the embedded NATS server (needs --nats-user and --nats-password)")
 	fs.StringVar(&c.NatsUser, "nats-user", env("NATS_USER", ""), "NATS user name")
 	fs.StringVar(&c.NatsPassword, "nats-password", env("NATS_PASSWORD", ""), "NATS password (better: LOGBUCH_NATS_PASSWORD)")
@@ -129,7 +131,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Runner = projections.NewRunner(m.Log, m.log)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
-	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo}, m.Commands, m.Runner, m.Log)
+	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
