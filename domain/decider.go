@@ -35,6 +35,10 @@ type Meta struct {
 	CommandID string    // chosen by the client; a retry with the same id is applied once
 	Actor     string    // who asks
 	At        time.Time // when; the zero value means now
+	// NewAggregate says the aggregate id was just made for this command, so
+	// there is nothing to load; if it exists after all, the append conflicts
+	// and the command is decided again on what is there.
+	NewAggregate bool
 }
 
 // ErrStale is returned (wrapped) by a Log when the aggregate changed since
@@ -200,7 +204,15 @@ func execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggrega
 		at = h.now()
 	}
 	for attempt := 0; attempt < h.maxAttempts; attempt++ {
-		state, seq, earlier, err := loadState(ctx, h, d, subject, attempt > 0, meta.CommandID)
+		var state S
+		var seq uint64
+		var earlier *Recorded
+		var err error
+		if meta.NewAggregate && attempt == 0 {
+			state = d.Initial
+		} else {
+			state, seq, earlier, err = loadState(ctx, h, d, subject, attempt > 0, meta.CommandID)
+		}
 		if err != nil {
 			return Result{}, err
 		}

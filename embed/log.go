@@ -45,6 +45,9 @@ type Config struct {
 	TLSCert  string
 	TLSKey   string
 
+	// NoGroupCommit writes every command on its own (for comparisons).
+	NoGroupCommit bool
+
 	Logger *slog.Logger
 }
 
@@ -70,6 +73,7 @@ type Log struct {
 
 	buckets map[string]jetstream.KeyValue
 	keys    *keyring
+	commits *groupCommit
 }
 
 var _ domain.Log = (*Log)(nil)
@@ -118,6 +122,8 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		DenyDelete:  true,
 		DenyPurge:   true,
 		AllowDirect: true,
+		// Group commit writes the commands of many writers in one atomic batch.
+		AllowAtomicPublish: true,
 	}); err != nil {
 		l.Close()
 		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
@@ -128,6 +134,9 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	if err := l.openBuckets(ctx); err != nil {
 		l.Close()
 		return nil, err
+	}
+	if !cfg.NoGroupCommit {
+		l.commits = newGroupCommit(l)
 	}
 	return l, nil
 }
@@ -220,6 +229,9 @@ func (l *Log) Conn() *nats.Conn { return l.nc }
 // releases the data dir.
 func (l *Log) Close() error {
 	var err error
+	if l.commits != nil {
+		l.commits.stop()
+	}
 	if l.nc != nil {
 		if l.nc.IsConnected() {
 			if ferr := l.nc.FlushTimeout(5 * time.Second); ferr != nil {
@@ -272,7 +284,17 @@ func (l *Log) Append(ctx context.Context, c domain.Commit) (domain.Appended, err
 	msg := nats.NewMsg(c.Subject)
 	msg.Data = payload
 	msg.Header.Set(headerCommandType, c.CommandType)
-	ack, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(c.CommandID), jetstream.WithExpectLastSequencePerSubject(c.ExpectedSeq))
+	msg.Header.Set(jetstream.MsgIDHeader, c.CommandID)
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(c.ExpectedSeq, 10))
+	if l.commits == nil {
+		return l.publishOne(ctx, c, msg)
+	}
+	return l.commits.append(ctx, c, msg)
+}
+
+// publishOne writes one command's message and gives its own answer.
+func (l *Log) publishOne(ctx context.Context, c domain.Commit, msg *nats.Msg) (domain.Appended, error) {
+	ack, err := l.js.PublishMsg(ctx, msg)
 	if err != nil {
 		if isConflict(err) {
 			// JetStream checks the expected sequence before de-duplicating, so

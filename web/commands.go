@@ -34,7 +34,8 @@ type commandRoute struct {
 	// name both the JSON fields and the form fields.
 	newCommand func() any
 	// aggregate picks the aggregate; joins get a new id.
-	aggregate func(r *http.Request) string
+	aggregate    func(r *http.Request) string
+	newAggregate bool // aggregate makes a new id: nothing to load
 	// done says where the browser goes after success, and the key of the
 	// notice it is shown there.
 	done func(r *http.Request, res domain.Result) (location, notice string)
@@ -104,7 +105,7 @@ func (s *Server) command(rt commandRoute) http.Handler {
 			return
 		}
 		cmd := reflect.ValueOf(cmdPtr).Elem().Interface()
-		meta := domain.Meta{CommandID: commandID, Actor: p.Person}
+		meta := domain.Meta{CommandID: commandID, Actor: p.Person, NewAggregate: rt.newAggregate}
 		res, err := rt.execute(r.Context(), s.commands, rt.aggregate(r), meta, rt.name, cmd)
 		if err != nil {
 			code := domain.ErrorCode(err)

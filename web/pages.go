@@ -62,8 +62,9 @@ func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinw
 func (s *Server) handleJoin() http.Handler {
 	return s.command(commandRoute{
 		name: "JoinLotse", form: "join", execute: rosterCommand,
-		newCommand: func() any { return &domain.JoinLotse{} },
-		aggregate:  newAggregateID,
+		newCommand:   func() any { return &domain.JoinLotse{} },
+		aggregate:    newAggregateID,
+		newAggregate: true,
 		done: func(r *http.Request, res domain.Result) (string, string) {
 			return "/lotsen", "aufgenommen"
 		},

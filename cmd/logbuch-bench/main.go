@@ -96,7 +96,7 @@ func run(ops int, clientList string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})) // problems only
 	ctx := context.Background()
 	log, err := embed.Open(ctx, embed.Config{DataDir: dir, Logger: quiet})
 	if err != nil {
@@ -156,7 +156,7 @@ func run(ops int, clientList string) error {
 		ids := make([]string, ops)
 		logged, err := measure("command through decider + log (new Lotse)", clients, ops, func(c, i int) error {
 			ids[i] = uuid.Must(uuid.NewV7()).String()
-			_, err := domain.Execute(ctx, handler, domain.Roster, ids[i], domain.Meta{CommandID: uuid.NewString(), Actor: "bench"}, "JoinLotse",
+			_, err := domain.Execute(ctx, handler, domain.Roster, ids[i], domain.Meta{CommandID: uuid.NewString(), Actor: "bench", NewAggregate: true}, "JoinLotse",
 				any(domain.JoinLotse{Name: "Mara Feld", Amt: "Kulturamt", City: "Konstanz"}))
 			return err
 		})
