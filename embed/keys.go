@@ -177,6 +177,44 @@ func newGCM(key []byte) cipher.AEAD {
 	return gcm
 }
 
+// SealField seals one personal field of a person (for snapshots).
+func (l *Log) SealField(ctx context.Context, person, field, value string) (string, error) {
+	key, err := l.keys.key(ctx, person, true)
+	if err != nil {
+		return "", err
+	}
+	gcm := newGCM(key)
+	nonce := make([]byte, gcm.NonceSize())
+	rand.Read(nonce)
+	return sealedPrefix + base64.RawURLEncoding.EncodeToString(gcm.Seal(nonce, nonce, []byte(value), []byte(person+"/"+field))), nil
+}
+
+// OpenField opens a field sealed by SealField; it reads as erased when the
+// person's key is gone.
+func (l *Log) OpenField(ctx context.Context, person, field, value string) (string, error) {
+	sealed, ok := strings.CutPrefix(value, sealedPrefix)
+	if !ok {
+		return value, nil
+	}
+	key, err := l.keys.key(ctx, person, false)
+	if err != nil {
+		return "", err
+	}
+	if key == nil {
+		return domain.Erased(field), nil
+	}
+	gcm := newGCM(key)
+	raw, err := base64.RawURLEncoding.DecodeString(sealed)
+	if err != nil || len(raw) < gcm.NonceSize() {
+		return domain.Erased(field), nil
+	}
+	plain, err := gcm.Open(nil, raw[:gcm.NonceSize()], raw[gcm.NonceSize():], []byte(person+"/"+field))
+	if err != nil {
+		return domain.Erased(field), nil
+	}
+	return string(plain), nil
+}
+
 // ErasePersonalData deletes the person's key: from now on their personal
 // fields read as erased everywhere.
 func (l *Log) ErasePersonalData(ctx context.Context, person string) error {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -74,6 +75,9 @@ type Log struct {
 	buckets map[string]jetstream.KeyValue
 	keys    *keyring
 	commits *groupCommit
+
+	snapMu sync.Mutex
+	snaps  jetstream.ObjectStore
 }
 
 var _ domain.Log = (*Log)(nil)

@@ -32,10 +32,8 @@ type Person struct {
 
 // Step is one change of a person, for the history on their page.
 type Step struct {
-	Seq  uint64
-	At   time.Time
-	Type string
-	Data domain.Data
+	Seq uint64
+	domain.Event
 }
 
 // AmtGroup lists the active Lotsen of one Amt.
@@ -102,7 +100,7 @@ func (r *Roster) Apply(rec domain.Recorded) []string {
 		default:
 			continue
 		}
-		p.History = append(p.History, Step{Seq: rec.Seq, At: e.At, Type: e.Type, Data: e.Data})
+		p.History = append(p.History, Step{Seq: rec.Seq, Event: e})
 	}
 	if p == nil {
 		return nil

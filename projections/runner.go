@@ -42,6 +42,13 @@ type Runner struct {
 	progress   chan struct{} // closed and replaced whenever applied grows
 	listeners  []func(Change)
 	skipped    uint64 // messages that could not be decoded
+
+	snapStore    SnapshotStore
+	sealer       Sealer
+	snapEvery    uint64
+	lastSnapSeq  uint64
+	lastSnapTime time.Time
+	restoredFrom uint64
 }
 
 // NewRunner returns a runner over src with the read models of Logbuch.
@@ -64,6 +71,9 @@ func (r *Runner) OnChange(f func(Change)) {
 
 // Run catches up with the log and follows it until ctx ends.
 func (r *Runner) Run(ctx context.Context) error {
+	if r.snapStore != nil && r.Applied() == 0 {
+		r.restore(ctx)
+	}
 	backoff := 100 * time.Millisecond
 	for {
 		err := r.follow(ctx)
@@ -120,6 +130,22 @@ func (r *Runner) follow(ctx context.Context) error {
 		}
 		r.mu.Unlock()
 		r.published(changed)
+		r.maybeSnapshot(ctx)
+	}
+}
+
+func (r *Runner) maybeSnapshot(ctx context.Context) {
+	if r.snapStore == nil || r.snapEvery == 0 {
+		return
+	}
+	applied := r.Applied()
+	r.progressMu.Lock()
+	due := applied >= r.lastSnapSeq+r.snapEvery
+	r.progressMu.Unlock()
+	if due {
+		if err := r.SaveSnapshot(ctx); err != nil {
+			r.log.Error("projection snapshot failed", "err", err)
+		}
 	}
 }
 

@@ -19,6 +19,9 @@ import (
 	"logbuch/web"
 )
 
+// snapshotEvery is how many log messages pass between projection snapshots.
+const snapshotEvery = 10000
+
 // Config is everything serve can be told.
 type Config struct {
 	HTTP         string
@@ -130,8 +133,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		publicURL = m.URL()
 	}
 	m.Runner = projections.NewRunner(m.Log, m.log)
+	m.Runner.UseSnapshots(m.Log, m.Log, snapshotEvery)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
-	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq}, m.Commands, m.Runner, m.Log)
+	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -210,6 +214,14 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := m.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		cancel()
+	}
+	if m.Runner != nil && m.Runner.Ready() {
+		// The next start then folds only what comes after.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := m.Runner.SaveSnapshot(ctx); err != nil {
+			m.log.Warn("no snapshot at shutdown; the next start rebuilds more of the log", "err", err)
 		}
 		cancel()
 	}
