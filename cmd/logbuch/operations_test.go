@@ -259,3 +259,20 @@ func TestSlowSubscriberIsClosedOthersKeepReceiving(t *testing.T) {
 	stopReading()
 	wg.Wait()
 }
+
+func TestLiveConnectionsPerPersonAreLimited(t *testing.T) {
+	m := startLogbuch(t)
+	a := newActor(t, m, domain.RoleLotse)
+	ctx := testCtx(t)
+	for i := 0; i < 20; i++ {
+		dialLive(t, ctx, m, a)
+	}
+	_, res, err := websocket.Dial(ctx, strings.Replace(m.URL(), "http", "ws", 1)+"/live", &websocket.DialOptions{
+		HTTPHeader: http.Header{"Origin": []string{m.URL()}, "Cookie": []string{"lb_sitzung=" + a.Cookie}},
+	})
+	if err == nil || res == nil || res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("21st connection of one person: %v %v, want 429", err, res)
+	}
+	// Someone else is not affected.
+	dialLive(t, ctx, m, newActor(t, m, domain.RoleLotse))
+}
