@@ -276,3 +276,21 @@ func TestLiveConnectionsPerPersonAreLimited(t *testing.T) {
 	// Someone else is not affected.
 	dialLive(t, ctx, m, newActor(t, m, domain.RoleLotse))
 }
+
+func TestIdleLiveConnectionIsClosed(t *testing.T) {
+	m := startLogbuch(t, "--live-idle", "300ms")
+	a := newActor(t, m, domain.RoleLotse)
+	ctx := testCtx(t)
+	idle := dialLive(t, ctx, m, a)
+	busy := dialLive(t, ctx, m, a)
+	subscribe(t, ctx, busy, "roster", 0)
+	readLive(t, ctx, busy, 5*time.Second)
+	_, _, err := idle.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Reason, "keine Ansicht") {
+		t.Fatalf("idle connection: %v", err)
+	}
+	if got := m.Web.LiveConnections(); got != 1 {
+		t.Fatalf("%d connections open, want the busy one", got)
+	}
+}

@@ -32,6 +32,7 @@ type Config struct {
 	LogLevel     string
 	PublicURL    string
 	MetricsToken string
+	LiveIdle     time.Duration
 
 	NatsListen   string
 	NatsUser     string
@@ -85,6 +86,8 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&c.Tenant, "tenant", env("TENANT", "konstanz"), "the city whose record this is")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "where people reach Logbuch, for links (default http://localhost:<port>)")
+	idle, _ := time.ParseDuration(env("LIVE_IDLE", "30s"))
+	fs.DurationVar(&c.LiveIdle, "live-idle", idle, "close live connections that follow no view for this long")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""), "require this bearer token on /metrics")
 	fs.StringVar(&c.NatsListen, "nats-listen", env("NATS_LISTEN", ""), "open a TCP port on the embedded NATS server (needs --nats-user and --nats-password)")
 	fs.StringVar(&c.NatsUser, "nats-user", env("NATS_USER", ""), "NATS user name")
@@ -135,7 +138,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Runner = projections.NewRunner(m.Log, m.log)
 	m.Runner.UseSnapshots(m.Log, m.Log, snapshotEvery)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
-	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge}, m.Commands, m.Runner, m.Log)
+	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
