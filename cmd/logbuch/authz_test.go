@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -385,5 +387,33 @@ func TestInvitationOfSomeoneWhoLeftIsRefused(t *testing.T) {
 	}
 	if found, _ := m.Log.GetSecret(testCtx(t), "LB_CREDENTIALS", person, &map[string]any{}); found {
 		t.Fatal("a password was stored for someone who left")
+	}
+}
+
+func TestAdminInviteCommandPrintsAWorkingSetupLink(t *testing.T) {
+	dir := t.TempDir()
+	m := startLogbuchIn(t, dir)
+	port := m.listener.Addr().(*net.TCPAddr).Port
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	if err := run(testCtx(t), []string{"admin", "invite", "--data-dir", dir, "--http", addr}, func(string) string { return "" }, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimSpace(out.String()[strings.LastIndex(out.String(), " ")+1:])
+	if !strings.HasPrefix(link, "http://"+addr+"/einladung/") {
+		t.Fatalf("printed %q", out.String())
+	}
+	m2 := startLogbuchIn(t, dir, "--http", addr)
+	cookie := acceptInvite(t, m2, link, url.Values{"name": {"Erste Admin"}, "amt": {"Amt für Digitalisierung und IT"}, "email": {"erste@konstanz.example"}, "password": {"ein langes Passwort!"}, "password2": {"ein langes Passwort!"}})
+	if status, page := getBody(t, &actor{Cookie: cookie}, m2.URL()+"/lotsen"); status != 200 || !strings.Contains(page, "Erste Admin") || !strings.Contains(page, "Lotsin oder Lotsen aufnehmen") {
+		t.Fatalf("the new admin's roster: %d", status)
+	}
+	// While the server runs, the command explains why it cannot work.
+	err := run(testCtx(t), []string{"admin", "invite", "--data-dir", dir}, func(string) string { return "" }, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "in use by another Logbuch process") {
+		t.Fatalf("admin invite while serving: %v", err)
 	}
 }
