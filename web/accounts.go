@@ -176,8 +176,7 @@ func (s *Server) handleLogout() http.Handler {
 func (s *Server) handleLogoutEverywhere() http.Handler {
 	return s.requireSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.endSessions(r.Context(), principalOf(r).Person); err != nil {
-			s.log.Error("end sessions", "err", err)
-			s.writeError(w, r, http.StatusInternalServerError, domain.EINTERNAL, "", domain.ErrorMessage(err))
+			s.internalError(w, r, "end sessions", err)
 			return
 		}
 		s.setSessionCookie(w, r, "", -1)
@@ -240,8 +239,7 @@ func (s *Server) handleCreateToken() http.Handler {
 		}
 		token, id, err := CreateAPIToken(r.Context(), s.secrets, p.Person, label)
 		if err != nil {
-			s.log.Error("store token", "err", err)
-			s.writeError(w, r, http.StatusInternalServerError, domain.EINTERNAL, "", domain.ErrorMessage(err))
+			s.internalError(w, r, "store token", err)
 			return
 		}
 		if wantsJSON(r) {
@@ -367,8 +365,7 @@ func (s *Server) handleInviteCreate() http.Handler {
 		}
 		link, expires, err := CreateInviteLink(r.Context(), s.secrets, s.cfg.PublicURL, person.ID)
 		if err != nil {
-			s.log.Error("store invite", "err", err)
-			s.writeError(w, r, http.StatusInternalServerError, domain.EINTERNAL, "", domain.ErrorMessage(err))
+			s.internalError(w, r, "store invite", err)
 			return
 		}
 		if wantsJSON(r) {
@@ -519,7 +516,7 @@ func (s *Server) handleDemoLogin() http.Handler {
 		}
 		cookie, err := s.newSession(r.Context(), inv.Person)
 		if err != nil {
-			s.writeError(w, r, http.StatusInternalServerError, domain.EINTERNAL, "", domain.ErrorMessage(err))
+			s.internalError(w, r, "demo login session", err)
 			return
 		}
 		s.setSessionCookie(w, r, cookie, int(sessionLifetime.Seconds()))

@@ -280,6 +280,13 @@ func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// internalError logs what went wrong in full and tells the person only
+// that something did.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	s.log.Error(what, "err", err, "path", r.URL.Path)
+	s.writeError(w, r, http.StatusInternalServerError, domain.EINTERNAL, "", domain.ErrorMessage(err))
+}
+
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
 	s.writeError(w, r, http.StatusForbidden, "forbidden", "", "Dafür fehlt Ihnen die Berechtigung.")
 }
