@@ -40,3 +40,8 @@ lint: generate
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	@git diff --quiet -- '*_templ.go' || (echo "generated templ code was stale: commit the regenerated *_templ.go"; exit 1)
+
+# soak: the crash test with 200 SIGKILLs under load (LOGBUCH_SOAK_KILLS=N or a duration such as 10m to change it)
+.PHONY: soak
+soak: generate
+	LOGBUCH_SOAK=1 $(GO) test -run TestCrashSafetyUnderSIGKILL -timeout 60m -v ./cmd/logbuch
