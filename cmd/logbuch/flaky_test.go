@@ -188,6 +188,13 @@ func TestBrowserRefusedFormShowsTheProblemPage(t *testing.T) {
 		t.Error("forms.js does not take the form on the page it wrote")
 	}
 	waitFor(t, tab, `document.body.dataset.before === undefined && document.getElementById("join-fehler") !== null`)
+	waitFor(t, tab, liveOnline)
+	// The replaced page's live connection was closed: one tab, one socket.
+	for deadline := time.Now().Add(5 * time.Second); m.Web.LiveConnections() != 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d live connections for one tab after two refused forms", m.Web.LiveConnections())
+		}
+	}
 	const name = "Rolf Rückfrage"
 	within(t, tab, 20*time.Second,
 		chromedp.SendKeys(chromedp.CSS("#join-name"), name),

@@ -74,6 +74,8 @@
       return res.text().then(function (html) {
         sessionStorage.removeItem(key);
         setStatus(form, "sent", "Gesendet.");
+        // Tell live.js to close its socket: the page it served is replaced.
+        document.dispatchEvent(new Event("logbuch:leave"));
         document.open(); document.write(html); document.close();
       });
     }).catch(function (err) {

@@ -17,6 +17,16 @@
   var delay = 500;
   var timer = null;
   var socket = null;
+  var stopped = false;
+
+  // The page is being replaced (forms.js writes the server's answer into
+  // this window): this instance stops for good, the new page starts its own.
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    if (socket) socket.close(1000, "Seite ersetzt");
+  }
+  document.addEventListener("logbuch:leave", stop);
 
   function setStatus(state, text) {
     if (!status) return;
@@ -25,6 +35,7 @@
   }
 
   function connect() {
+    if (stopped || !body.isConnected) return;
     var proto = location.protocol === "https:" ? "wss:" : "ws:";
     socket = new WebSocket(proto + "//" + location.host + "/live");
     socket.onopen = function () {
@@ -35,12 +46,14 @@
       });
     };
     socket.onmessage = function (ev) {
+      if (stopped) return;
       var m;
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m && (m.t === "update" || m.t === "reset")) apply(m);
     };
     socket.onclose = function () {
       socket = null;
+      if (stopped || !body.isConnected) return;
       setStatus("offline", "Verbindung unterbrochen – wird wiederhergestellt …");
       schedule();
     };
