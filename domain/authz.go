@@ -15,14 +15,16 @@ var AllRoles = []Role{RoleAnonymous, RoleGuest, RoleLotse, RoleLenkungsgruppe, R
 
 // Actions besides the commands (which are named by their command type).
 const (
-	ViewRoster     = "view:roster"     // the roster page and its live view
-	ViewPerson     = "view:lotse"      // a person's page and its live view
-	ViewOwnAccount = "view:konto"      // one's own account, data and tokens
-	ManageOwnToken = "ManageOwnToken"  // create and revoke one's own API tokens
-	InvitePerson   = "InvitePerson"    // send someone an invitation link
-	ErasePerson    = "EraseLotse"      // DSGVO erasure
-	ManagePeople   = "manage:people"   // see the forms of people management
-	ReadAllRecords = "read:everything" // the Lenkungsgruppe reads all
+	ViewRoster     = "view:roster"          // the roster page and its live view
+	ViewPerson     = "view:lotse"           // a person's page and its live view
+	ViewOwnAccount = "view:konto"           // one's own account, data and tokens
+	ManageOwnToken = "ManageOwnToken"       // create and revoke one's own API tokens
+	InvitePerson   = "InvitePerson"         // send someone an invitation link
+	ErasePerson    = "EraseLotse"           // DSGVO erasure
+	ManagePeople   = "manage:people"        // see the forms of people management
+	ReadAllRecords = "read:everything"      // the Lenkungsgruppe reads all
+	ViewEvents     = "view:veranstaltungen" // the list of events
+	ViewWall       = "view:wand"            // one event's page and its live wall
 )
 
 var (
@@ -48,6 +50,21 @@ var permissions = map[string][]Role{
 	ViewOwnAccount: staff,
 	ManageOwnToken: staff,
 	ReadAllRecords: {RoleLenkungsgruppe, RoleAdmin},
+	// Events: the digital office plans them; everyone sees them; guests see
+	// and write only the wall of the one event whose code they used.
+	"PlanVeranstaltung": adminsOnly,
+	ViewEvents:          staff,
+	ViewWall:            {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
+	"PostToWall":        {RoleLotse, RoleAdmin, RoleGuest},
+}
+
+// CanIn reports whether a role may perform an action on something that
+// belongs to an event. A guest may act only within the event they joined.
+func CanIn(role Role, action, guestEvent, event string) bool {
+	if !Can(role, action) {
+		return false
+	}
+	return role != RoleGuest || (guestEvent != "" && guestEvent == event)
 }
 
 // Can reports whether a role may perform an action.

@@ -31,6 +31,7 @@ type Runner struct {
 	log      *slog.Logger
 	roster   *Roster
 	commands *Commands
+	events   *Events
 	models   []ReadModel
 
 	mu      sync.RWMutex // guards the read models and applied
@@ -56,8 +57,8 @@ func NewRunner(src domain.Source, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), progress: make(chan struct{})}
-	r.models = []ReadModel{r.commands, r.roster}
+	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), progress: make(chan struct{})}
+	r.models = []ReadModel{r.commands, r.roster, r.events}
 	return r
 }
 

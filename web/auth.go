@@ -59,6 +59,9 @@ type session struct {
 	CSRF    string    `json:"csrf"`
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
+	// A guest's session belongs to one event and ends with it.
+	Event     string `json:"event,omitempty"`
+	GuestName string `json:"guest_name,omitempty"`
 }
 
 // Invite purposes.
@@ -87,10 +90,19 @@ type principal struct {
 	Role       domain.Role
 	SessionKey string // set when logged in by cookie
 	CSRF       string
-	Token      bool // authenticated by an API token: no cookies, no CSRF
+	Token      bool   // authenticated by an API token: no cookies, no CSRF
+	Event      string // a guest's event
 }
 
 func (p principal) LoggedIn() bool { return p.Person != "" }
+
+// Actor is how the log names who acted: the person id, or guest:<id>.
+func (p principal) Actor() string {
+	if p.Role == domain.RoleGuest {
+		return "guest:" + p.Person
+	}
+	return p.Person
+}
 
 type principalKey struct{}
 
@@ -236,6 +248,14 @@ func (s *Server) authenticate(r *http.Request) principal {
 	found, err := s.secrets.GetSecret(ctx, bucketSessions, key, &sess)
 	if err != nil || !found || sess.Person != person || time.Now().After(sess.Expires) {
 		return principal{}
+	}
+	if sess.Event != "" {
+		// A guest: as long as their event exists and is not over.
+		ev, _, _, ok := s.models.Event(sess.Event)
+		if !ok || ev.Over(time.Now()) {
+			return principal{}
+		}
+		return principal{Person: person, Name: sess.GuestName, Role: domain.RoleGuest, SessionKey: key, CSRF: sess.CSRF, Event: sess.Event}
 	}
 	return s.withRole(principal{Person: person, SessionKey: key, CSRF: sess.CSRF})
 }

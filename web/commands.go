@@ -43,6 +43,9 @@ type commandRoute struct {
 	page func(w http.ResponseWriter, r *http.Request, f formState, status int)
 	// after runs once the command is in the log (e.g. ending sessions).
 	after func(ctx context.Context, res domain.Result) error
+	// prepare completes a decoded command from the request and checks what
+	// the decider cannot see (e.g. that the event exists and is not over).
+	prepare func(r *http.Request, p principal, cmd any) error
 }
 
 // errorStatus maps domain error codes to HTTP statuses in one place.
@@ -84,6 +87,10 @@ func (s *Server) command(rt commandRoute) http.Handler {
 			s.forbidden(w, r)
 			return
 		}
+		if p.Role == domain.RoleGuest && !domain.CanIn(p.Role, rt.name, p.Event, r.PathValue("id")) {
+			s.forbidden(w, r)
+			return
+		}
 		if !s.limits.allow(limitKey(p)) {
 			w.Header().Set("Retry-After", "5")
 			s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", "Zu viele Aktionen in kurzer Zeit. Bitte warten Sie einen Moment.")
@@ -104,21 +111,17 @@ func (s *Server) command(rt commandRoute) http.Handler {
 			s.writeError(w, r, http.StatusForbidden, "csrf", "", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
 			return
 		}
-		cmd := reflect.ValueOf(cmdPtr).Elem().Interface()
-		meta := domain.Meta{CommandID: commandID, Actor: p.Person, NewAggregate: rt.newAggregate}
-		res, err := rt.execute(r.Context(), s.commands, rt.aggregate(r), meta, rt.name, cmd)
-		if err != nil {
-			code := domain.ErrorCode(err)
-			if code == domain.EINTERNAL {
-				s.log.Error("command failed", "command", rt.name, "err", err)
-			}
-			if wantsJSON(r) {
-				s.writeError(w, r, errorStatus(code), code, domain.ErrorField(err), domain.ErrorMessage(err))
+		if rt.prepare != nil {
+			if err := rt.prepare(r, p, cmdPtr); err != nil {
+				s.commandFailed(w, r, rt, values, err)
 				return
 			}
-			f := s.newForm(r, rt.form)
-			f.Values, f.Field, f.Message = values, domain.ErrorField(err), domain.ErrorMessage(err)
-			rt.page(w, r, f, errorStatus(code))
+		}
+		cmd := reflect.ValueOf(cmdPtr).Elem().Interface()
+		meta := domain.Meta{CommandID: commandID, Actor: p.Actor(), NewAggregate: rt.newAggregate}
+		res, err := rt.execute(r.Context(), s.commands, rt.aggregate(r), meta, rt.name, cmd)
+		if err != nil {
+			s.commandFailed(w, r, rt, values, err)
 			return
 		}
 		if rt.after != nil && !res.Duplicate {
@@ -146,6 +149,22 @@ func (s *Server) command(rt commandRoute) http.Handler {
 		}
 		http.Redirect(w, r, location, http.StatusSeeOther)
 	})
+}
+
+// commandFailed answers a refused command: JSON for clients, the page of
+// the form with the problem and the values entered for people.
+func (s *Server) commandFailed(w http.ResponseWriter, r *http.Request, rt commandRoute, values map[string]string, err error) {
+	code := domain.ErrorCode(err)
+	if code == domain.EINTERNAL {
+		s.log.Error("command failed", "command", rt.name, "err", err)
+	}
+	if wantsJSON(r) {
+		s.writeError(w, r, errorStatus(code), code, domain.ErrorField(err), domain.ErrorMessage(err))
+		return
+	}
+	f := s.newForm(r, rt.form)
+	f.Values, f.Field, f.Message = values, domain.ErrorField(err), domain.ErrorMessage(err)
+	rt.page(w, r, f, errorStatus(code))
 }
 
 // decodeCommand fills cmd from a JSON body or a form and returns the

@@ -68,6 +68,7 @@ type subscriber struct {
 	closeSlow func()
 	session   string      // the session (or token) it belongs to
 	role      domain.Role // checked for every view it subscribes to
+	event     string      // a guest's event
 }
 
 // NewHub returns a hub; call Run to process changes.

@@ -65,7 +65,7 @@ func (s *Server) handleLive() http.Handler {
 		defer c.CloseNow()
 		c.SetReadLimit(maxClientMessage)
 
-		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}, session: limitKey(p), role: p.Role}
+		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}, session: limitKey(p), role: p.Role, event: p.Event}
 		sub.closeSlow = func() { c.Close(websocket.StatusPolicyViolation, reasonSlow) }
 		if !s.hub.add(sub) {
 			c.Close(websocket.StatusGoingAway, reasonGoingAway)
@@ -143,7 +143,8 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 		}
 		for _, v := range msg.Views {
 			// Authorization per view, on the server, for every subscription.
-			if !domain.Can(sub.role, viewAction(v)) {
+			ev, _ := wallOf(v)
+			if !domain.Can(sub.role, viewAction(v)) || !domain.CanIn(sub.role, viewAction(v), sub.event, ev) {
 				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
 				return
 			}
@@ -203,6 +204,9 @@ func viewAction(view string) string {
 	}
 	if strings.HasPrefix(view, "lotse/") {
 		return domain.ViewPerson
+	}
+	if _, ok := wallOf(view); ok {
+		return domain.ViewWall
 	}
 	return "view:unknown"
 }

@@ -115,6 +115,9 @@ func validViewName(v string) bool {
 	if v == projections.RosterViewName {
 		return true
 	}
+	if _, ok := wallOf(v); ok {
+		return true
+	}
 	id, ok := strings.CutPrefix(v, "lotse/")
 	return ok && domain.ValidCommandID(id)
 }
@@ -122,6 +125,10 @@ func validViewName(v string) bool {
 func (s *Server) viewExists(v string) bool {
 	if v == projections.RosterViewName {
 		return true
+	}
+	if id, ok := wallOf(v); ok {
+		_, _, _, exists := s.models.Event(id)
+		return exists
 	}
 	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
 		_, _, exists := s.models.Person(id)
@@ -133,6 +140,9 @@ func (s *Server) viewExists(v string) bool {
 // renderView renders one live view once, for every subscriber.
 func (s *Server) renderView(ctx context.Context, view string) (string, []byte, uint64, bool) {
 	var buf bytes.Buffer
+	if id, ok := wallOf(view); ok {
+		return s.renderWall(ctx, id)
+	}
 	switch {
 	case view == projections.RosterViewName:
 		rv := s.models.Roster()

@@ -61,6 +61,16 @@ func (s *readinessStub) Ready() bool {
 
 func (s *readinessStub) OnChange(func(projections.Change)) {}
 
+func (s *readinessStub) Events() ([]projections.EventInfo, uint64) { return nil, 0 }
+
+func (s *readinessStub) Event(string) (projections.EventInfo, []projections.WallPostView, uint64, bool) {
+	return projections.EventInfo{}, nil, 0, false
+}
+
+func (s *readinessStub) EventByCode(string) (projections.EventInfo, bool) {
+	return projections.EventInfo{}, false
+}
+
 // newNotReadyServer returns a server whose command handler has no log (any
 // executed command would panic) and whose read models are still catching up.
 // It has no secrets either: readiness is decided before anyone is

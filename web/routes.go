@@ -40,6 +40,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /lotsen/{id}/loeschen", s.handleErase())
 	mux.Handle("POST /lotsen/{id}/einladen", s.handleInviteCreate())
 
+	mux.Handle("GET /veranstaltungen", s.whenReady(s.requireView(domain.ViewEvents, s.handleEventsPage())))
+	mux.Handle("POST /veranstaltungen", s.handlePlanEvent())
+	mux.Handle("GET /veranstaltungen/{id}", s.whenReady(s.requireEvent(s.handleEventPage())))
+	mux.Handle("POST /veranstaltungen/{id}/wand", s.handlePost())
+	mux.Handle("GET /gast", s.whenReady(s.handleGuestPage()))
+	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
+
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.ExtraOrigins {
 		if err := csrf.AddTrustedOrigin("https://" + o); err != nil {

@@ -23,6 +23,9 @@ type ReadModels interface {
 	Roster() projections.RosterView
 	Person(id string) (projections.Person, uint64, bool)
 	PersonByEmail(email string) (projections.Person, bool)
+	Events() ([]projections.EventInfo, uint64)
+	Event(id string) (projections.EventInfo, []projections.WallPostView, uint64, bool)
+	EventByCode(code string) (projections.EventInfo, bool)
 	WaitFor(ctx context.Context, seq uint64) error
 	Progress() (applied, target uint64)
 	Ready() bool

@@ -172,3 +172,29 @@ func current(nav, entry string) templ.Attributes {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func formatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(berlin).Format("02.01.2006, 15:04 Uhr")
+}
+
+func formatTime(t time.Time) string { return t.In(berlin).Format("15:04") }
+
+func eventURL(id string) templ.SafeURL { return templ.SafeURL("/veranstaltungen/" + id) }
+
+func formatOptions() []option {
+	out := []option{{"", "Bitte wählen …"}}
+	for _, f := range domain.Formats {
+		out = append(out, option{f, f})
+	}
+	return out
+}
+
+func guestSuffix(p projections.WallPostView) string {
+	if strings.HasPrefix(p.Actor, "guest:") {
+		return " (Gast)"
+	}
+	return ""
+}

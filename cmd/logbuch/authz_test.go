@@ -144,6 +144,10 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		domain.ViewOwnAccount: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 		domain.ManageOwnToken: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 		domain.ReadAllRecords: {domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		"PlanVeranstaltung":   {domain.RoleAdmin},
+		domain.ViewEvents:     {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ViewWall:       {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin, domain.RoleGuest},
+		"PostToWall":          {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
@@ -157,6 +161,22 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 	}
 	if domain.Can(domain.RoleAdmin, "something unlisted") {
 		t.Error("an unlisted action is allowed")
+	}
+	// A guest acts only within the event they joined; others are not bound.
+	for _, c := range []struct {
+		role               domain.Role
+		guestEvent, target string
+		want               bool
+	}{
+		{domain.RoleGuest, "a", "a", true},
+		{domain.RoleGuest, "a", "b", false},
+		{domain.RoleGuest, "", "", false},
+		{domain.RoleLotse, "", "b", true},
+		{domain.RoleLenkungsgruppe, "", "b", false}, // may see, not post
+	} {
+		if got := domain.CanIn(c.role, "PostToWall", c.guestEvent, c.target); got != c.want {
+			t.Errorf("CanIn(%s, PostToWall, %q, %q) = %v", roleName(c.role), c.guestEvent, c.target, got)
+		}
 	}
 }
 

@@ -131,8 +131,57 @@ func (m *Main) loadDemo(ctx context.Context, publicURL string) error {
 			return err
 		}
 	}
+	if err := m.loadDemoEvents(ctx, ids, func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }); err != nil {
+		return err
+	}
 	m.log.Info("demo year loaded", "commands", n)
 	return m.demoLogins(ctx, publicURL)
+}
+
+type demoEvent struct {
+	title, format, start, end, place, city string
+	posts                                  []demoPost
+}
+
+type demoPost struct{ author, text string }
+
+var demoEvents = []demoEvent{
+	{"Meet & Learn: Datenethik-Konzept der Smart Green City", "Meet & Learn", "2023-03-15T10:00", "2023-03-15T11:00", "online", "Konstanz", nil},
+	{"Team-Workshop: Rollen und Retrospektive", "Team-Workshop", "2023-04-20T09:00", "2023-04-21T16:00", "Klosterhotel bei Konstanz", "Konstanz", nil},
+	{"Meet & Learn: OZG und OZG 2.0", "Meet & Learn", "2023-06-14T10:00", "2023-06-14T11:30", "online", "Konstanz", nil},
+	{"#KNmeetsHN 2023", "#KNmeetsHN", "2023-10-17T09:30", "2023-10-17T16:30", "Heilbronn", "Heilbronn", []demoPost{
+		{"p20", "Workshop 1 „Inkubator DigitallotsInnen“: neue Lotsen bekommen eine Patin oder einen Paten aus der anderen Stadt."},
+		{"p11", "Workshop 2 „Quo vadis, Verwaltungskultur“: Fehler dürfen passieren, wenn wir offen darüber sprechen."},
+		{"p18", "Workshop 3 „New Work: Arbeit ist keine Krankheit“: mobile Arbeit braucht klare Absprachen im Team."},
+		{"p22", "Workshop 4 „Nutzerzentrierung: Mal anders herum gedacht“: Formulare zuerst mit Bürgerinnen und Bürgern testen."},
+	}},
+	{"Informationsveranstaltung: Risiko Cybercrime – was tun bei einem Hackerangriff", "Informationsveranstaltung", "2023-11-23T14:00", "2023-11-23T15:30", "Ratssaal", "Konstanz", nil},
+}
+
+// loadDemoEvents plans the year's events with their walls, and one event
+// that runs now, so that the guest access can be tried.
+func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nextID func() string) error {
+	now := time.Now().In(berlin)
+	live := demoEvent{"Meet & Learn: Logbuch ausprobieren", "Meet & Learn", now.Add(-time.Hour).Format("2006-01-02T15:04"), now.Add(12 * time.Hour).Format("2006-01-02T15:04"), "online", "Konstanz",
+		[]demoPost{{"p09", "Willkommen! Hier erscheinen Beiträge sofort bei allen – auch bei Gästen, die mit dem Code teilnehmen."}}}
+	for i, e := range append(demoEvents, live) {
+		id := uuid.Must(uuid.NewV7()).String()
+		at := demoTime(e.start[:10])
+		if i == len(demoEvents) {
+			at = now.Add(-time.Hour)
+		}
+		if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: people["p01"], At: at, NewAggregate: true}, "PlanVeranstaltung",
+			any(domain.PlanVeranstaltung{Title: e.title, Format: e.format, Start: e.start, End: e.end, Place: e.place, HostCity: e.city, GuestCode: web.NewGuestCode()})); err != nil {
+			return fmt.Errorf("demo event %s: %w", e.title, err)
+		}
+		for _, p := range e.posts {
+			if _, err := domain.Execute(ctx, m.Commands, domain.Wall, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.author], At: at.Add(3 * time.Hour), NewAggregate: true}, "PostToWall",
+				any(domain.PostToWall{Event: id, Text: p.text})); err != nil {
+				return fmt.Errorf("demo post: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // demoLogins makes one-click logins for a Lotsin, a member of the
@@ -142,6 +191,12 @@ func (m *Main) demoLogins(ctx context.Context, publicURL string) error {
 		return err
 	}
 	m.DemoLinks = map[string]string{}
+	events, _ := m.Runner.Events()
+	for _, e := range events {
+		if !e.Over(time.Now()) && e.Start.Before(time.Now()) {
+			m.DemoLinks["Gast"] = publicURL + "/gast?code=" + e.GuestCode
+		}
+	}
 	for who, email := range map[string]string{
 		"Lotsin":         demoEmail("Sophie Allmannsdorf"),
 		"Lenkungsgruppe": demoEmail("Dr. Tobias Weingart"),

@@ -180,8 +180,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	if len(m.DemoLinks) > 0 {
 		fmt.Fprintln(m.stdout, "\nDemo: mit einem Klick angemeldet als …")
-		for _, who := range []string{"Lotsin", "Lenkungsgruppe", "Admin"} {
-			fmt.Fprintf(m.stdout, "  %-15s %s\n", who+":", m.DemoLinks[who])
+		for _, who := range []string{"Lotsin", "Lenkungsgruppe", "Admin", "Gast"} {
+			if link, ok := m.DemoLinks[who]; ok {
+				fmt.Fprintf(m.stdout, "  %-15s %s\n", who+":", link)
+			}
 		}
 	}
 	m.log.Info("serving", "url", m.URL(), "data_dir", c.DataDir, "nats", natsLabel(c.NatsURL), "tenant", c.Tenant)

@@ -1,0 +1,111 @@
+package projections
+
+import (
+	"slices"
+	"time"
+
+	"logbuch/domain"
+)
+
+// Events is the read model of the year's events and their walls.
+type Events struct {
+	byID   map[string]*EventInfo
+	byCode map[string]string // guest code → event id
+	walls  map[string][]WallPostView
+}
+
+// EventInfo is one event as pages show it.
+type EventInfo struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Format    string    `json:"format"`
+	Place     string    `json:"place"`
+	HostCity  string    `json:"host_city"`
+	GuestCode string    `json:"guest_code"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+}
+
+// Over reports whether the event has ended at now.
+func (e EventInfo) Over(now time.Time) bool { return !now.Before(e.End) }
+
+// WallPostView is one post on a wall.
+type WallPostView struct {
+	ID        string    `json:"id"`
+	Seq       uint64    `json:"seq"`
+	At        time.Time `json:"at"`
+	Actor     string    `json:"actor"`      // person id or guest:<id>
+	GuestName string    `json:"guest_name"` // for guests
+	Text      string    `json:"text"`
+}
+
+// View names of events.
+const EventsViewName = "veranstaltungen"
+
+// WallViewName is the live view of one event's wall.
+func WallViewName(event string) string { return "veranstaltung/" + event + "/wand" }
+
+// NewEvents returns an empty events model.
+func NewEvents() *Events {
+	return &Events{byID: map[string]*EventInfo{}, byCode: map[string]string{}, walls: map[string][]WallPostView{}}
+}
+
+// Apply implements ReadModel.
+func (m *Events) Apply(rec domain.Recorded) []string {
+	if id, ok := aggregateOf(rec.Subject, domain.Events.Kind); ok {
+		var changed []string
+		for _, e := range rec.Events {
+			if d, ok := e.Data.(domain.VeranstaltungPlanned); ok {
+				m.byID[id] = &EventInfo{ID: id, Title: d.Title, Format: d.Format, Place: d.Place, HostCity: d.HostCity, GuestCode: d.GuestCode, Start: d.Start, End: d.End}
+				m.byCode[d.GuestCode] = id
+				changed = append(changed, EventsViewName, WallViewName(id))
+			}
+		}
+		return changed
+	}
+	if id, ok := aggregateOf(rec.Subject, domain.Wall.Kind); ok {
+		var changed []string
+		for _, e := range rec.Events {
+			if d, ok := e.Data.(domain.WallPostAdded); ok {
+				m.walls[d.Event] = append(m.walls[d.Event], WallPostView{ID: id, Seq: rec.Seq, At: e.At, Actor: e.Actor, GuestName: d.GuestName, Text: d.Text})
+				changed = append(changed, WallViewName(d.Event))
+			}
+		}
+		return changed
+	}
+	return nil
+}
+
+// Events lists every event, by start.
+func (r *Runner) Events() ([]EventInfo, uint64) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]EventInfo, 0, len(r.events.byID))
+	for _, e := range r.events.byID {
+		out = append(out, *e)
+	}
+	slices.SortFunc(out, func(a, b EventInfo) int { return a.Start.Compare(b.Start) })
+	return out, r.applied
+}
+
+// Event returns one event and its wall.
+func (r *Runner) Event(id string) (EventInfo, []WallPostView, uint64, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e, ok := r.events.byID[id]
+	if !ok {
+		return EventInfo{}, nil, r.applied, false
+	}
+	return *e, slices.Clone(r.events.walls[id]), r.applied, true
+}
+
+// EventByCode finds the event a guest code opens.
+func (r *Runner) EventByCode(code string) (EventInfo, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	id, ok := r.events.byCode[code]
+	if !ok {
+		return EventInfo{}, false
+	}
+	return *r.events.byID[id], true
+}

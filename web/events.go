@@ -1,0 +1,219 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"logbuch/domain"
+)
+
+func eventCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
+	return domain.Execute(ctx, h, domain.Events, id, meta, name, cmd)
+}
+
+func wallCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
+	return domain.Execute(ctx, h, domain.Wall, id, meta, name, cmd)
+}
+
+func (s *Server) handleEventsPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderEvents(w, r, s.newForm(r, "plan"), http.StatusOK)
+	})
+}
+
+func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, f formState, status int) {
+	events, seq := s.models.Events()
+	s.html(w, status)
+	eventsPageView(eventsPage{User: principalOf(r), Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
+}
+
+// NewGuestCode draws a code that is easy to read from a projector.
+func NewGuestCode() string {
+	b := make([]byte, domain.GuestCodeLen)
+	rand.Read(b)
+	for i := range b {
+		b[i] = domain.GuestCodeChars[int(b[i])%len(domain.GuestCodeChars)]
+	}
+	return string(b)
+}
+
+func (s *Server) handlePlanEvent() http.Handler {
+	return s.command(commandRoute{
+		name: "PlanVeranstaltung", form: "plan", execute: eventCommand,
+		newCommand:   func() any { return &domain.PlanVeranstaltung{} },
+		aggregate:    newAggregateID,
+		newAggregate: true,
+		prepare: func(r *http.Request, p principal, cmd any) error {
+			c := cmd.(*domain.PlanVeranstaltung)
+			for {
+				c.GuestCode = NewGuestCode()
+				if _, taken := s.models.EventByCode(c.GuestCode); !taken {
+					return nil
+				}
+			}
+		},
+		done: func(r *http.Request, res domain.Result) (string, string) {
+			return "/veranstaltungen/" + res.AggregateID(), "geplant"
+		},
+		page: s.renderEvents,
+	})
+}
+
+// requireEvent lets a page through for roles that may see an event's wall,
+// and for a guest only for their own event.
+func (s *Server) requireEvent(next http.Handler) http.Handler {
+	return s.requireView(domain.ViewWall, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principalOf(r)
+		if !domain.CanIn(p.Role, domain.ViewWall, p.Event, r.PathValue("id")) {
+			s.forbidden(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}))
+}
+
+func (s *Server) handleEventPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderEvent(w, r, s.newForm(r, "post"), http.StatusOK)
+	})
+}
+
+func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState, status int) {
+	ev, wall, seq, ok := s.models.Event(r.PathValue("id"))
+	if !ok {
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
+		return
+	}
+	s.html(w, status)
+	eventPageView(eventPage{User: principalOf(r), Event: ev, Wall: wall, Seq: seq, Post: f, Names: s.authorName, Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
+}
+
+// authorName names the author of a post from the roster, so that an
+// erasure hides it; guests are named by the post itself.
+func (s *Server) authorName(actor string) string {
+	if strings.HasPrefix(actor, "guest:") {
+		return ""
+	}
+	if p, _, ok := s.models.Person(actor); ok {
+		return p.Name
+	}
+	return "Logbuch"
+}
+
+func (s *Server) handlePost() http.Handler {
+	return s.command(commandRoute{
+		name: "PostToWall", form: "post", execute: wallCommand,
+		newCommand:   func() any { return &domain.PostToWall{} },
+		aggregate:    newAggregateID,
+		newAggregate: true,
+		prepare: func(r *http.Request, p principal, cmd any) error {
+			c := cmd.(*domain.PostToWall)
+			c.Event = r.PathValue("id") // the wall of the page, never the body's
+			ev, _, _, ok := s.models.Event(c.Event)
+			if !ok {
+				return domain.Errorf(domain.ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+			}
+			if p.Role == domain.RoleGuest {
+				if ev.Over(time.Now()) {
+					return domain.Errorf(domain.ECONFLICT, "Die Veranstaltung ist vorbei.")
+				}
+				c.GuestName = p.Name
+			}
+			return nil
+		},
+		done: func(r *http.Request, res domain.Result) (string, string) {
+			return "/veranstaltungen/" + r.PathValue("id"), "gepostet"
+		},
+		page: s.renderEvent,
+	})
+}
+
+func (s *Server) handleGuestPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := s.newForm(r, "gast")
+		f.Values["code"] = strings.ToUpper(r.URL.Query().Get("code"))
+		s.html(w, http.StatusOK)
+		guestPage(f).Render(r.Context(), w)
+	})
+}
+
+// handleGuestJoin lets a guest into one event by its code, with a display
+// name and no account, until the event ends.
+func (s *Server) handleGuestJoin() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+		if err := r.ParseForm(); err != nil {
+			s.writeError(w, r, http.StatusRequestEntityTooLarge, "bad_request", "", "Die Anfrage ist zu groß.")
+			return
+		}
+		code := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code")))
+		f := s.newForm(r, "gast")
+		f.Values["code"], f.Values["name"] = code, r.PostForm.Get("name")
+		fail := func(status int, field, msg string) {
+			f.Field, f.Message = field, msg
+			s.html(w, status)
+			guestPage(f).Render(r.Context(), w)
+		}
+		addr := clientAddr(r)
+		if s.logins.blocked("gast-"+addr, addr) {
+			w.Header().Set("Retry-After", "900")
+			fail(http.StatusTooManyRequests, "code", "Zu viele falsche Codes. Bitte warten Sie 15 Minuten.")
+			return
+		}
+		ev, ok := s.models.EventByCode(code)
+		if !domain.ValidGuestCode(code) || !ok {
+			s.logins.fail("gast-"+addr, addr)
+			fail(http.StatusUnprocessableEntity, "code", "Diesen Code gibt es nicht. Bitte prüfen Sie ihn (6 Zeichen, ohne 0, O, 1 und I).")
+			return
+		}
+		now := time.Now()
+		if ev.Over(now) {
+			fail(http.StatusGone, "code", "Diese Veranstaltung ist vorbei. Der Gastzugang ist beendet.")
+			return
+		}
+		name, err := domain.CleanGuestName(r.PostForm.Get("name"))
+		if err != nil {
+			fail(http.StatusUnprocessableEntity, "name", domain.ErrorMessage(err))
+			return
+		}
+		guest := "gast-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+		token := randomToken(32)
+		if err := s.secrets.PutSecret(r.Context(), bucketSessions, sessionKey(guest, token), session{
+			Person: guest, CSRF: randomToken(24), Created: now, Expires: ev.End, Event: ev.ID, GuestName: name,
+		}); err != nil {
+			s.internalError(w, r, "guest session", err)
+			return
+		}
+		s.setSessionCookie(w, r, guest+"."+token, int(ev.End.Sub(now).Seconds())+1)
+		http.Redirect(w, r, "/veranstaltungen/"+ev.ID, http.StatusSeeOther)
+	})
+}
+
+// wallOf returns the event of a wall view name.
+func wallOf(view string) (string, bool) {
+	rest, ok := strings.CutPrefix(view, "veranstaltung/")
+	if !ok {
+		return "", false
+	}
+	id, ok := strings.CutSuffix(rest, "/wand")
+	return id, ok && domain.ValidCommandID(id)
+}
+
+func (s *Server) renderWall(ctx context.Context, event string) (string, []byte, uint64, bool) {
+	_, wall, seq, ok := s.models.Event(event)
+	if !ok {
+		return "", nil, 0, false
+	}
+	var buf strings.Builder
+	if err := wallLive(event, wall, seq, s.authorName).Render(ctx, &buf); err != nil {
+		s.log.Error("render wall", "event", event, "err", err)
+		return "", nil, 0, false
+	}
+	return "wand-live", []byte(buf.String()), seq, true
+}
+
