@@ -63,6 +63,24 @@ func (m *Events) Apply(rec domain.Recorded) []string {
 		}
 		return changed
 	}
+	if person, ok := aggregateOf(rec.Subject, domain.Roster.Kind); ok {
+		// Walls name staff authors from the roster: an erasure changes them.
+		var changed []string
+		for _, e := range rec.Events {
+			if _, erased := e.Data.(domain.LotseErased); !erased {
+				continue
+			}
+			for event, posts := range m.walls {
+				for _, p := range posts {
+					if p.Actor == person {
+						changed = append(changed, WallViewName(event))
+						break
+					}
+				}
+			}
+		}
+		return changed
+	}
 	if id, ok := aggregateOf(rec.Subject, domain.Wall.Kind); ok {
 		var changed []string
 		for _, e := range rec.Events {

@@ -69,8 +69,20 @@ func TestSnapshotStartsFromTheTail(t *testing.T) {
 	if err := first.SaveSnapshot(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	// More happens after the snapshot.
+	// An event with a wall post, before the snapshot.
 	h := domain.NewHandler(l, nil, "konstanz")
+	event := newID()
+	if _, err := domain.Execute(context.Background(), h, domain.Events, event, domain.Meta{CommandID: newID()}, "PlanVeranstaltung", any(domain.PlanVeranstaltung{Title: "Meet & Learn", Format: "Meet & Learn", Start: "2024-03-01T10:00", End: "2024-03-01T11:00", HostCity: "Konstanz", GuestCode: "QWE234"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := domain.Execute(context.Background(), h, domain.Wall, newID(), domain.Meta{CommandID: newID(), Actor: ids[0]}, "PostToWall", any(domain.PostToWall{Event: event, Text: "Gute Folien"})); err != nil {
+		t.Fatal(err)
+	}
+	first = runUntilReady(t, l, true)
+	if err := first.SaveSnapshot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// More happens after the snapshot.
 	exec(t, context.Background(), h, ids[1], "ChangeAmt", domain.ChangeAmt{Amt: "Archiv"})
 	exec(t, context.Background(), h, newID(), "JoinLotse", domain.JoinLotse{Name: "Nach dem Snapshot", Amt: "Kulturamt", City: "Heilbronn"})
 
@@ -89,6 +101,14 @@ func TestSnapshotStartsFromTheTail(t *testing.T) {
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("person %s from snapshot:\n%+v\nrebuilt:\n%+v", id, a, b)
 		}
+	}
+	evA, wallA, _, okA := second.Event(event)
+	evB, wallB, _, okB := rebuilt.Event(event)
+	if !okA || !okB || !reflect.DeepEqual(evA, evB) || !reflect.DeepEqual(wallA, wallB) || len(wallA) != 1 {
+		t.Fatalf("event from snapshot %+v %+v, rebuilt %+v %+v", evA, wallA, evB, wallB)
+	}
+	if byCode, ok := second.EventByCode("QWE234"); !ok || byCode.ID != event {
+		t.Fatal("guest code index not restored")
 	}
 	if _, ok := second.LookupCommand(mustMessage(t, l, 1).CommandID); !ok {
 		t.Fatal("the command index was not restored")

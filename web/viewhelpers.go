@@ -192,9 +192,18 @@ func formatOptions() []option {
 	return out
 }
 
-func guestSuffix(p projections.WallPostView) string {
+// authorLabel names who posted: a guest by the name they chose, staff by
+// the roster (so that an erasure hides them).
+func authorLabel(p projections.WallPostView, names func(string) string) string {
 	if strings.HasPrefix(p.Actor, "guest:") {
-		return " (Gast)"
+		return p.GuestName + " (Gast)"
 	}
-	return ""
+	return names(p.Actor)
+}
+
+func postCount(n int) string {
+	if n == 1 {
+		return "1 Beitrag"
+	}
+	return strconv.Itoa(n) + " Beiträge"
 }

@@ -11,12 +11,14 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"logbuch/domain"
 	"logbuch/embed"
 	"logbuch/projections"
+	"logbuch/web"
 )
 
 func TestErasureLeavesNoTraceAndProjectionsAgreeWithRebuild(t *testing.T) {
@@ -39,6 +41,16 @@ func TestErasureLeavesNoTraceAndProjectionsAgreeWithRebuild(t *testing.T) {
 	if s, out, _ := postJSON(t, h, m.URL()+"/lotsen/"+hid+"/amt", uuid.NewString(), `{"amt":"Archiv"}`); s != 200 {
 		t.Fatal(out)
 	}
+	// She posts to an event's wall under the name of her second entry.
+	now := time.Now()
+	event, _ := planEvent(t, m, admin, "Meet & Learn", now.Add(-time.Hour), now.Add(time.Hour))
+	hh := &actor{Token: mustToken(t, m, hid)}
+	if s, out, _ := postJSON(t, hh, m.URL()+"/veranstaltungen/"+event+"/wand", uuid.NewString(), `{"text":"Mein Beitrag"}`); s != 200 {
+		t.Fatal(out)
+	}
+	if _, page := getBody(t, admin, m.URL()+"/veranstaltungen/"+event); !strings.Contains(page, name) {
+		t.Fatal("the wall does not name her before the erasure")
+	}
 	secrets := []string{"Hiltrud", "Löschmich", "hiltrud.privat@", "hiltrud.loeschmich@"}
 	if _, page := getBody(t, admin, m.URL()+"/lotsen"); !strings.Contains(page, name) {
 		t.Fatal("the name is not shown before the erasure")
@@ -58,7 +70,7 @@ func TestErasureLeavesNoTraceAndProjectionsAgreeWithRebuild(t *testing.T) {
 		t.Fatalf("erased person's token: %d", s)
 	}
 	// No page shows her.
-	for _, path := range []string{"/lotsen", "/lotsen/" + hid, "/lotsen/" + h.Person, "/konto"} {
+	for _, path := range []string{"/lotsen", "/lotsen/" + hid, "/lotsen/" + h.Person, "/konto", "/veranstaltungen/" + event} {
 		status, page := getBody(t, admin, m.URL()+path)
 		if status != 200 {
 			t.Fatalf("%s: %d", path, status)
@@ -68,7 +80,7 @@ func TestErasureLeavesNoTraceAndProjectionsAgreeWithRebuild(t *testing.T) {
 				t.Fatalf("%s still shows %q", path, s)
 			}
 		}
-		if path != "/konto" && path != "/lotsen" && !strings.Contains(page, domain.ErasedName) {
+		if path != "/konto" && path != "/lotsen" && !strings.Contains(page, domain.ErasedName) && !strings.HasPrefix(path, "/veranstaltungen") {
 			t.Fatalf("%s does not say %q", path, domain.ErasedName)
 		}
 	}
@@ -121,4 +133,14 @@ func TestErasureLeavesNoTraceAndProjectionsAgreeWithRebuild(t *testing.T) {
 	if found, _ := m2.Log.GetSecret(context.Background(), "LB_CREDENTIALS", h.Person, &map[string]any{}); found {
 		t.Fatal("the erased person's password hash is still stored")
 	}
+}
+
+// mustToken gives a person an API token directly (for acting as them).
+func mustToken(t *testing.T, m *Main, person string) string {
+	t.Helper()
+	tok, _, err := web.CreateAPIToken(testCtx(t), m.Log, person, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
