@@ -216,4 +216,3 @@ func (s *Server) renderWall(ctx context.Context, event string) (string, []byte, 
 	}
 	return "wand-live", []byte(buf.String()), seq, true
 }
-
