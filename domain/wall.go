@@ -26,6 +26,13 @@ type (
 
 func (WallPostAdded) EventType() string { return "WallPostAdded" }
 
+// MapPersonal implements Personal: a guest's display name is personal data,
+// sealed with a key of that guest.
+func (e WallPostAdded) MapPersonal(f func(field, value string) string) Data {
+	e.GuestName = f("guest_name", e.GuestName)
+	return e
+}
+
 func init() { register[WallPostAdded](1) }
 
 // Limits of wall posts.

@@ -84,14 +84,6 @@ func (k *keyring) erase(ctx context.Context, person string) error {
 	return nil
 }
 
-// ownerOf names the person whose personal data a subject's events carry.
-func ownerOf(subject string) string {
-	parts := strings.Split(subject, ".")
-	if len(parts) == 4 && parts[2] == domain.Roster.Kind {
-		return parts[3]
-	}
-	return ""
-}
 
 // seal returns the events with their personal fields encrypted.
 func (k *keyring) seal(ctx context.Context, subject string, events []domain.Event) ([]domain.Event, error) {
@@ -102,9 +94,10 @@ func (k *keyring) seal(ctx context.Context, subject string, events []domain.Even
 		if !ok {
 			continue
 		}
-		owner := ownerOf(subject)
+		owner := domain.PersonalOwner(subject, e)
 		if owner == "" {
-			return nil, fmt.Errorf("seal %s: personal data outside a person's subject %s", e.Type, subject)
+			// Staff are named through the roster; nothing of theirs to seal.
+			continue
 		}
 		key, err := k.key(ctx, owner, true)
 		if err != nil {
@@ -131,7 +124,7 @@ func (k *keyring) open(ctx context.Context, subject string, events []domain.Even
 		if !ok {
 			continue
 		}
-		owner := ownerOf(subject)
+		owner := domain.PersonalOwner(subject, e)
 		var key []byte
 		if owner != "" { // sealed fields elsewhere cannot be opened: they read as erased
 			var err error

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -24,11 +25,20 @@ const (
 
 var secretBuckets = []string{BucketCredentials, BucketSessions, BucketInvites, BucketTokens, bucketKeys}
 
+// bucketTTL removes entries that can no longer be valid: sessions last at
+// most 12 hours (a guest's: until the event ends, at most a week), links at
+// most a week. Nothing else expires.
+var bucketTTL = map[string]time.Duration{
+	BucketSessions: 8 * 24 * time.Hour,
+	BucketInvites:  31 * 24 * time.Hour,
+}
+
 func (l *Log) openBuckets(ctx context.Context) error {
 	l.buckets = map[string]jetstream.KeyValue{}
 	for _, name := range secretBuckets {
 		kv, err := l.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 			Bucket: name, Storage: jetstream.FileStorage, Replicas: l.cfg.Replicas, History: 1, MaxValueSize: 64 << 10,
+			TTL: bucketTTL[name],
 		})
 		if err != nil {
 			return fmt.Errorf("key-value bucket %s: %w", name, err)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"logbuch/domain"
@@ -85,9 +86,22 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 		}
 		return r.sealer.SealField(ctx, person, field, value)
 	}
-	body := snapshotBody{Commands: r.commands.byID, Walls: r.events.walls}
+	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}}
 	for _, e := range r.events.byID {
 		body.Events = append(body.Events, *e)
+	}
+	for event, posts := range r.events.walls {
+		sealed := make([]WallPostView, len(posts))
+		for i, p := range posts {
+			sealed[i] = p
+			if g, ok := strings.CutPrefix(p.Actor, "guest:"); ok {
+				var err error
+				if sealed[i].GuestName, err = seal(g, "guest_name", p.GuestName); err != nil {
+					return nil, 0, err
+				}
+			}
+		}
+		body.Walls[event] = sealed
 	}
 	for _, p := range r.roster.people {
 		sp := snapPerson{ID: p.ID, Erased: p.Erased, Amt: p.Amt, City: p.City, Role: p.Role, Active: p.Active, JoinedAt: p.JoinedAt, LeftAt: p.LeftAt}
@@ -200,8 +214,15 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 		e := body.Events[i]
 		events.byID[e.ID], events.byCode[e.GuestCode] = &e, e.ID
 	}
-	if body.Walls != nil {
-		events.walls = body.Walls
+	for event, posts := range body.Walls {
+		for i, p := range posts {
+			if g, ok := strings.CutPrefix(p.Actor, "guest:"); ok {
+				if posts[i].GuestName, err = open(g, "guest_name", p.GuestName); err != nil {
+					return nil, nil, nil, h, err
+				}
+			}
+		}
+		events.walls[event] = posts
 	}
 	return roster, commands, events, h, nil
 }

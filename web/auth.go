@@ -30,6 +30,10 @@ type Secrets interface {
 	SecretKeys(ctx context.Context, bucket, prefix string) ([]string, error)
 	WatchSecretDeletes(ctx context.Context, bucket string, fn func(key string)) error
 	ErasePersonalData(ctx context.Context, person string) error
+	// SealField and OpenField protect personal data kept beside the log
+	// (a guest's display name in their session) with the owner's key.
+	SealField(ctx context.Context, person, field, value string) (string, error)
+	OpenField(ctx context.Context, person, field, value string) (string, error)
 }
 
 // Buckets (the names embed uses).
@@ -255,7 +259,11 @@ func (s *Server) authenticate(r *http.Request) principal {
 		if !ok || ev.Over(time.Now()) {
 			return principal{}
 		}
-		return principal{Person: person, Name: sess.GuestName, Role: domain.RoleGuest, SessionKey: key, CSRF: sess.CSRF, Event: sess.Event}
+		name, err := s.secrets.OpenField(ctx, person, "guest_name", sess.GuestName)
+		if err != nil {
+			return principal{}
+		}
+		return principal{Person: person, Name: name, Role: domain.RoleGuest, SessionKey: key, CSRF: sess.CSRF, Event: sess.Event}
 	}
 	return s.withRole(principal{Person: person, SessionKey: key, CSRF: sess.CSRF})
 }

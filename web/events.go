@@ -183,8 +183,13 @@ func (s *Server) handleGuestJoin() http.Handler {
 		}
 		guest := "gast-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
 		token := randomToken(32)
+		sealedName, err := s.secrets.SealField(r.Context(), guest, "guest_name", name)
+		if err != nil {
+			s.internalError(w, r, "seal guest name", err)
+			return
+		}
 		if err := s.secrets.PutSecret(r.Context(), bucketSessions, sessionKey(guest, token), session{
-			Person: guest, CSRF: randomToken(24), Created: now, Expires: ev.End, Event: ev.ID, GuestName: name,
+			Person: guest, CSRF: randomToken(24), Created: now, Expires: ev.End, Event: ev.ID, GuestName: sealedName,
 		}); err != nil {
 			s.internalError(w, r, "guest session", err)
 			return

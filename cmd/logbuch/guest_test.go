@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +140,19 @@ func TestGuestSeesAndWritesOnlyTheirEventsWall(t *testing.T) {
 	if g, _ := joinAsGuest(t, m, codeA, " "); g != nil {
 		t.Fatal("a guest without a name got in")
 	}
+	// The guest's name is personal data: nowhere in the data dir in clear.
+	dir := m.Config.DataDir
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(path); bytes.Contains(b, []byte("Kim aus Heilbronn")) {
+				t.Errorf("%s holds the guest's name in clear", path)
+			}
+		}
+		return err
+	})
 }
 
 func isPolicyClose(err error) bool {
