@@ -84,7 +84,6 @@ func (k *keyring) erase(ctx context.Context, person string) error {
 	return nil
 }
 
-
 // seal returns the events with their personal fields encrypted.
 func (k *keyring) seal(ctx context.Context, subject string, events []domain.Event) ([]domain.Event, error) {
 	out := make([]domain.Event, len(events))
