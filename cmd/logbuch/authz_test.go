@@ -39,16 +39,30 @@ var rosterEndpoints = []endpoint{
 	{"EraseLotse", func(id string) string { return "/lotsen/" + id + "/loeschen" }, `{"confirm":"ja"}`},
 }
 
+// eventEndpoints act on an event; the target is the event the guest joined.
+var eventEndpoints = []endpoint{
+	{"PlanVeranstaltung", func(string) string { return "/veranstaltungen" }, `{"title":"Neu","format":"Meet & Learn","start":"2030-01-10T10:00","end":"2030-01-10T11:00","host_city":"Konstanz"}`},
+	{"PostToWall", func(event string) string { return "/veranstaltungen/" + event + "/wand" }, `{"text":"Hallo Wand"}`},
+}
+
 // TestAuthorizationMatrix checks every role against every command and
 // every view, on the real server, against the one matrix in domain.
 func TestAuthorizationMatrix(t *testing.T) {
 	m := startLogbuch(t)
 	admin := newActor(t, m, domain.RoleAdmin)
+	now := time.Now()
+	event, code := planEvent(t, m, admin, "Matrix-Workshop", now.Add(-time.Hour), now.Add(time.Hour))
+	guest, _ := joinAsGuest(t, m, code, "Gabi Gast")
+	guest.CSRF = guest.csrfFrom(t, m, "/veranstaltungen/"+event)
 	actors := map[domain.Role]*actor{
 		domain.RoleAnonymous:      nil,
+		domain.RoleGuest:          guest,
 		domain.RoleLotse:          newActor(t, m, domain.RoleLotse),
 		domain.RoleLenkungsgruppe: newActor(t, m, domain.RoleLenkungsgruppe),
 		domain.RoleAdmin:          admin,
+	}
+	if len(actors) != len(domain.AllRoles) {
+		t.Fatal("the test does not cover every role")
 	}
 	// The matrix must say something about every endpoint and view we test.
 	for _, e := range rosterEndpoints {
@@ -82,15 +96,35 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 			})
 		}
+		for _, e := range eventEndpoints {
+			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
+				before := lastSeq(t, m)
+				status, out, _ := postJSON(t, a, m.URL()+e.path(event), uuid.NewString(), e.body)
+				allowed := domain.CanIn(role, e.command, guestEvent(a, role, event), event)
+				switch {
+				case allowed && status != 200:
+					t.Fatalf("%s may %s but got %d %v", roleName(role), e.command, status, out)
+				case !allowed && a == nil && status != http.StatusUnauthorized:
+					t.Fatalf("anonymous %s: %d, want 401", e.command, status)
+				case !allowed && a != nil && status != http.StatusForbidden:
+					t.Fatalf("%s must not %s: got %d %v", roleName(role), e.command, status, out)
+				}
+				if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
+					t.Fatalf("a refused command appended %d messages", grew)
+				}
+			})
+		}
 		// Views: the pages and their live subscriptions.
 		for _, v := range []struct{ action, path, live string }{
 			{domain.ViewRoster, "/lotsen", "roster"},
 			{domain.ViewPerson, "/lotsen/" + admin.Person, "lotse/" + admin.Person},
 			{domain.ViewOwnAccount, "/konto", ""},
+			{domain.ViewEvents, "/veranstaltungen", ""},
+			{domain.ViewWall, "/veranstaltungen/" + event, "veranstaltung/" + event + "/wand"},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
-				allowed := domain.Can(role, v.action)
+				allowed := domain.CanIn(role, v.action, guestEvent(a, role, event), event)
 				switch {
 				case allowed && status != 200:
 					t.Fatalf("%s may see %s: got %d", roleName(role), v.path, status)
@@ -122,6 +156,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 			})
 		}
 	}
+}
+
+// guestEvent is the event a guest joined (the matrix's guest joined event).
+func guestEvent(a *actor, role domain.Role, event string) string {
+	if role == domain.RoleGuest && a != nil {
+		return event
+	}
+	return ""
 }
 
 func roleName(r domain.Role) string {

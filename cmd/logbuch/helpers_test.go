@@ -155,8 +155,13 @@ func postJSON(t *testing.T, a *actor, url, key, body string) (int, map[string]an
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	if a != nil {
+	switch {
+	case a != nil && a.Token != "":
 		req.Header.Set("Authorization", "Bearer "+a.Token)
+	case a != nil: // a browser session (guests have no API keys)
+		req.Header.Set("Cookie", "lb_sitzung="+a.Cookie)
+		req.Header.Set("X-CSRF-Token", a.CSRF)
+		req.Header.Set("Origin", strings.SplitN(url, "/", 4)[0]+"//"+strings.SplitN(url, "/", 4)[2])
 	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
