@@ -44,6 +44,7 @@ type Runner struct {
 	listeners  []func(Change)
 	skipped    uint64 // messages that could not be decoded
 
+	snapSaving   sync.Mutex // held while a snapshot is written
 	snapStore    SnapshotStore
 	sealer       Sealer
 	snapEvery    uint64

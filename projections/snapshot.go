@@ -232,8 +232,14 @@ func (r *Runner) SaveSnapshot(ctx context.Context) error {
 	if r.snapStore == nil {
 		return nil
 	}
+	// One save at a time (the runner's own, and one at shutdown).
+	r.snapSaving.Lock()
+	defer r.snapSaving.Unlock()
+	r.progressMu.Lock()
+	last := r.lastSnapSeq
+	r.progressMu.Unlock()
 	r.mu.RLock()
-	if r.applied == 0 || r.applied == r.lastSnapSeq {
+	if r.applied == 0 || r.applied == last {
 		r.mu.RUnlock()
 		return nil
 	}
