@@ -180,7 +180,21 @@ func formatDateTime(t time.Time) string {
 	return t.In(berlin).Format("02.01.2006, 15:04 Uhr")
 }
 
-func formatTime(t time.Time) string { return t.In(berlin).Format("15:04") }
+// formatTime shows the time of day for today, and the date too otherwise.
+func formatTime(t time.Time) string {
+	local := t.In(berlin)
+	if y, m, d := time.Now().In(berlin).Date(); local.Year() == y && local.Month() == m && local.Day() == d {
+		return local.Format("15:04 Uhr")
+	}
+	return local.Format("02.01.2006, 15:04 Uhr")
+}
+
+func placeLabel(e projections.EventInfo) string {
+	if e.Place == "" || e.Place == e.HostCity {
+		return e.HostCity
+	}
+	return e.Place + " (" + e.HostCity + ")"
+}
 
 func eventURL(id string) templ.SafeURL { return templ.SafeURL("/veranstaltungen/" + id) }
 
