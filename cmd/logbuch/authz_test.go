@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -301,6 +304,14 @@ func TestLoginLogoutAndRateLimit(t *testing.T) {
 	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(b), "Zu viele fehlgeschlagene Anmeldeversuche") {
 		t.Fatalf("after 5 failures: %d", res.StatusCode)
 	}
+	// Guessing across many accounts from one address is slowed down too.
+	b2 := newActor(t, m, domain.RoleLotse)
+	for i := 0; i < 20; i++ {
+		login(fmt.Sprintf("unbekannt%d@konstanz.example", i), "egal-welches-Passwort")
+	}
+	if res := login(b2.Email, b2.Password); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after 20 failures from one address: %d", res.StatusCode)
+	}
 	// Logout ends the session.
 	other := &actor{Cookie: cookie.Value}
 	other.CSRF = other.csrfFrom(t, m, "/konto")
@@ -477,5 +488,53 @@ func TestAdminInviteCommandPrintsAWorkingSetupLink(t *testing.T) {
 	err := run(testCtx(t), []string{"admin", "invite", "--data-dir", dir}, func(string) string { return "" }, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "in use by another Logbuch process") {
 		t.Fatalf("admin invite while serving: %v", err)
+	}
+}
+
+func TestPasswordsAreNeverStoredInClear(t *testing.T) {
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	m := NewMain(io.Discard, &logs)
+	if err := m.ParseFlags("serve", []string{"--http", "127.0.0.1:0", "--data-dir", dir, "--log-level", "debug"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.waitReady(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	a := newActor(t, m, domain.RoleLotse)
+	// A failed login with another password, too.
+	form := url.Values{"email": {a.Email}, "password": {"Falsches-Passwort-1234"}}
+	req, _ := http.NewRequest("POST", m.URL()+"/anmelden", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, err := noRedirect.Do(req); err == nil {
+		res.Body.Close()
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var exported bytes.Buffer
+	if err := run(testCtx(t), []string{"export", "--data-dir", dir}, func(string) string { return "" }, nil, &exported, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, pw := range []string{a.Password, "Falsches-Passwort-1234"} {
+		for what, text := range map[string]string{"logs": logs.String(), "export": exported.String()} {
+			if strings.Contains(text, pw) {
+				t.Fatalf("the %s contain a password", what)
+			}
+		}
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(pw)) {
+					t.Errorf("%s holds a password in clear", path)
+				}
+			}
+			return err
+		})
+	}
+	if !strings.Contains(logs.String(), "login failed") {
+		t.Fatal("the failed login was not logged at all")
 	}
 }
