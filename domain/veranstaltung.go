@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Berlin also where the system has no zoneinfo
@@ -21,6 +23,10 @@ type Veranstaltung struct {
 	Start     time.Time
 	End       time.Time
 	GuestCode string
+	Place     string
+	Held      bool
+	Cancelled bool
+	Talks     int
 }
 
 type (
@@ -102,19 +108,9 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 		if !contains(Formats, c.Format) {
 			return nil, FieldError("format", "Bitte wählen Sie ein Format aus der Liste.")
 		}
-		start, err := time.ParseInLocation("2006-01-02T15:04", c.Start, Berlin)
+		start, end, err := parseTimes(c.Start, c.End)
 		if err != nil {
-			return nil, FieldError("start", "Bitte geben Sie Beginn als Datum und Uhrzeit an.")
-		}
-		end, err := time.ParseInLocation("2006-01-02T15:04", c.End, Berlin)
-		if err != nil {
-			return nil, FieldError("end", "Bitte geben Sie das Ende als Datum und Uhrzeit an.")
-		}
-		if !end.After(start) {
-			return nil, FieldError("end", "Das Ende muss nach dem Beginn liegen.")
-		}
-		if end.Sub(start) > 7*24*time.Hour {
-			return nil, FieldError("end", "Eine Veranstaltung dauert höchstens eine Woche.")
+			return nil, err
 		}
 		place, err := cleanText("place", "Ort", c.Place, MaxPlaceLength, false, false)
 		if err != nil {
@@ -126,14 +122,232 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 		if !ValidGuestCode(c.GuestCode) {
 			return nil, Errorf(EINVALID, "Der Gastcode ist ungültig.")
 		}
-		return []Data{VeranstaltungPlanned{Title: title, Format: c.Format, Start: start.UTC(), End: end.UTC(), Place: place, HostCity: c.HostCity, GuestCode: c.GuestCode}}, nil
+		return []Data{VeranstaltungPlanned{Title: title, Format: c.Format, Start: start, End: end, Place: place, HostCity: c.HostCity, GuestCode: c.GuestCode}}, nil
+	case RescheduleVeranstaltung, CancelVeranstaltung, MarkHeld, AddTalk:
+		return decideLifecycle(s, c)
 	}
 	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
 }
 
 func evolveVeranstaltung(s Veranstaltung, e Event) Veranstaltung {
-	if d, ok := e.Data.(VeranstaltungPlanned); ok {
-		return Veranstaltung{Exists: true, Title: d.Title, Format: d.Format, Start: d.Start, End: d.End, GuestCode: d.GuestCode}
+	switch d := e.Data.(type) {
+	case VeranstaltungPlanned:
+		return Veranstaltung{Exists: true, Title: d.Title, Format: d.Format, Start: d.Start, End: d.End, GuestCode: d.GuestCode, Place: d.Place}
+	case VeranstaltungRescheduled:
+		s.Start, s.End, s.Place = d.Start, d.End, d.Place
+	case VeranstaltungCancelled:
+		s.Cancelled = true
+	case VeranstaltungHeld:
+		s.Held = true
+	case TalkAdded:
+		s.Talks++
 	}
 	return s
+}
+
+// Lifecycle of an event: it may be moved while planned, cancelled (not
+// after it was held), marked held with its attendance once it has started,
+// and its talks are recorded (speakers are free text: guests need no account).
+
+// Statuses of an event.
+const (
+	StatusPlanned   = "geplant"
+	StatusHeld      = "durchgefuehrt"
+	StatusCancelled = "abgesagt"
+)
+
+// Limits of the lifecycle fields.
+const (
+	MaxTalks         = 20
+	MaxAttendance    = 10000
+	MaxSpeakerLength = 120
+	MaxTopicLength   = 200
+	MaxCancelReason  = 500
+	localTimeLayout  = "2006-01-02T15:04"
+	maxEventDuration = 7 * 24 * time.Hour
+)
+
+// Number is a whole number sent as a form field or as JSON (number or
+// string).
+type Number string
+
+// UnmarshalJSON accepts 30 and "30".
+func (n *Number) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*n = Number(s)
+		return nil
+	}
+	var i json.Number
+	if err := json.Unmarshal(b, &i); err != nil {
+		return err
+	}
+	*n = Number(i.String())
+	return nil
+}
+
+type (
+	// RescheduleVeranstaltung moves a planned event; an empty place keeps
+	// the place.
+	RescheduleVeranstaltung struct {
+		Start string `json:"start"`
+		End   string `json:"end"`
+		Place string `json:"place"`
+	}
+	// VeranstaltungRescheduled: a planned event was moved.
+	VeranstaltungRescheduled struct {
+		Start time.Time `json:"start"`
+		End   time.Time `json:"end"`
+		Place string    `json:"place,omitempty"`
+	}
+	// CancelVeranstaltung cancels an event that was not held.
+	CancelVeranstaltung struct {
+		Reason string `json:"reason"`
+	}
+	// VeranstaltungCancelled: an event was cancelled.
+	VeranstaltungCancelled struct {
+		Reason string `json:"reason,omitempty"`
+	}
+	// MarkHeld records that an event took place, with its attendance. Now
+	// is the server's clock (the decider cannot read one).
+	MarkHeld struct {
+		Attendance Number    `json:"attendance"`
+		Now        time.Time `json:"-"`
+	}
+	// VeranstaltungHeld: an event took place.
+	VeranstaltungHeld struct {
+		Attendance int `json:"attendance"`
+	}
+	// AddTalk records a talk of an event.
+	AddTalk struct {
+		Speaker      string `json:"speaker"`
+		Organisation string `json:"organisation"`
+		Topic        string `json:"topic"`
+	}
+	// TalkAdded: a talk was recorded.
+	TalkAdded struct {
+		Speaker      string `json:"speaker"`
+		Organisation string `json:"organisation,omitempty"`
+		Topic        string `json:"topic"`
+	}
+)
+
+func (VeranstaltungRescheduled) EventType() string { return "VeranstaltungRescheduled" }
+func (VeranstaltungCancelled) EventType() string   { return "VeranstaltungCancelled" }
+func (VeranstaltungHeld) EventType() string        { return "VeranstaltungHeld" }
+func (TalkAdded) EventType() string                { return "TalkAdded" }
+
+func init() {
+	register[VeranstaltungRescheduled](1)
+	register[VeranstaltungCancelled](1)
+	register[VeranstaltungHeld](1)
+	register[TalkAdded](1)
+}
+
+// parseTimes reads start and end as local times and checks them.
+func parseTimes(startS, endS string) (time.Time, time.Time, error) {
+	start, err := time.ParseInLocation(localTimeLayout, startS, Berlin)
+	if err != nil {
+		return time.Time{}, time.Time{}, FieldError("start", "Bitte geben Sie Beginn als Datum und Uhrzeit an.")
+	}
+	end, err := time.ParseInLocation(localTimeLayout, endS, Berlin)
+	if err != nil {
+		return time.Time{}, time.Time{}, FieldError("end", "Bitte geben Sie das Ende als Datum und Uhrzeit an.")
+	}
+	if !end.After(start) {
+		return time.Time{}, time.Time{}, FieldError("end", "Das Ende muss nach dem Beginn liegen.")
+	}
+	if end.Sub(start) > maxEventDuration {
+		return time.Time{}, time.Time{}, FieldError("end", "Eine Veranstaltung dauert höchstens eine Woche.")
+	}
+	return start.UTC(), end.UTC(), nil
+}
+
+func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
+	if !s.Exists {
+		return nil, Errorf(ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+	}
+	switch c := cmd.(type) {
+	case RescheduleVeranstaltung:
+		switch s.Status() {
+		case StatusHeld:
+			return nil, Errorf(ECONFLICT, "Die Veranstaltung hat schon stattgefunden und kann nicht mehr verschoben werden.")
+		case StatusCancelled:
+			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist abgesagt und kann nicht verschoben werden.")
+		}
+		start, end, err := parseTimes(c.Start, c.End)
+		if err != nil {
+			return nil, err
+		}
+		place, err := cleanText("place", "Ort", c.Place, MaxPlaceLength, false, false)
+		if err != nil {
+			return nil, err
+		}
+		if place == "" {
+			place = s.Place
+		}
+		if start.Equal(s.Start) && end.Equal(s.End) && place == s.Place {
+			return nil, Errorf(ECONFLICT, "Beginn, Ende und Ort sind unverändert.")
+		}
+		return []Data{VeranstaltungRescheduled{Start: start, End: end, Place: place}}, nil
+	case CancelVeranstaltung:
+		switch s.Status() {
+		case StatusHeld:
+			return nil, Errorf(ECONFLICT, "Die Veranstaltung hat schon stattgefunden und kann nicht mehr abgesagt werden.")
+		case StatusCancelled:
+			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist schon abgesagt.")
+		}
+		reason, err := cleanText("reason", "Grund", c.Reason, MaxCancelReason, false, true)
+		if err != nil {
+			return nil, err
+		}
+		return []Data{VeranstaltungCancelled{Reason: reason}}, nil
+	case MarkHeld:
+		switch s.Status() {
+		case StatusHeld:
+			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist schon als durchgeführt erfasst.")
+		case StatusCancelled:
+			return nil, Errorf(ECONFLICT, "Eine abgesagte Veranstaltung kann nicht durchgeführt werden.")
+		}
+		if c.Now.IsZero() || c.Now.Before(s.Start) {
+			return nil, Errorf(ECONFLICT, "Die Veranstaltung hat noch nicht begonnen.")
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(c.Attendance)))
+		if err != nil || n < 1 || n > MaxAttendance {
+			return nil, FieldError("attendance", "Bitte geben Sie die Zahl der Teilnehmenden an (1 bis 10000).")
+		}
+		return []Data{VeranstaltungHeld{Attendance: n}}, nil
+	case AddTalk:
+		if s.Cancelled {
+			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist abgesagt.")
+		}
+		if s.Talks >= MaxTalks {
+			return nil, Errorf(ECONFLICT, "Eine Veranstaltung hat höchstens 20 Vorträge.")
+		}
+		speaker, err := cleanText("speaker", "Vortragende Person", c.Speaker, MaxSpeakerLength, true, false)
+		if err != nil {
+			return nil, err
+		}
+		org, err := cleanText("organisation", "Organisation", c.Organisation, MaxSpeakerLength, false, false)
+		if err != nil {
+			return nil, err
+		}
+		topic, err := cleanText("topic", "Thema", c.Topic, MaxTopicLength, true, false)
+		if err != nil {
+			return nil, err
+		}
+		return []Data{TalkAdded{Speaker: speaker, Organisation: org, Topic: topic}}, nil
+	}
+	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+}
+
+// Status is geplant, durchgefuehrt or abgesagt.
+func (s Veranstaltung) Status() string {
+	switch {
+	case s.Cancelled:
+		return StatusCancelled
+	case s.Held:
+		return StatusHeld
+	}
+	return StatusPlanned
 }

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -74,4 +75,234 @@ func TestPostToWall(t *testing.T) {
 	if !domain.ValidGuestCode("XYZ789") || domain.ValidGuestCode("xyz789") || domain.ValidGuestCode("ABCDE") {
 		t.Fatal("guest code shapes")
 	}
+}
+
+// Lifecycle rules, each as given (the event's history), when (a command),
+// then (the new facts or the refusal).
+
+var (
+	planned    = domain.VeranstaltungPlanned{Title: "Meet & Learn: OZG", Format: "Meet & Learn", Start: time.Date(2024, 10, 15, 7, 30, 0, 0, time.UTC), End: time.Date(2024, 10, 15, 9, 0, 0, 0, time.UTC), Place: "online", HostCity: "Konstanz", GuestCode: "ABC234"}
+	duringIt   = time.Date(2024, 10, 15, 8, 0, 0, 0, time.UTC)
+	held       = domain.VeranstaltungHeld{Attendance: 25}
+	cancelled  = domain.VeranstaltungCancelled{Reason: "Referentin erkrankt"}
+	talk       = domain.TalkAdded{Speaker: "Dr. Lea Sommer", Organisation: "Stadt Heilbronn", Topic: "OZG 2.0"}
+	reschedule = domain.RescheduleVeranstaltung{Start: "2024-11-05T14:00", End: "2024-11-05T15:30"}
+)
+
+// givenEvent folds a history into the event's state.
+func givenEvent(facts ...domain.Data) domain.Veranstaltung {
+	events := make([]domain.Event, len(facts))
+	for i, f := range facts {
+		events[i] = domain.Event{Data: f}
+	}
+	return domain.Events.Fold(events)
+}
+
+// thenEvent checks the outcome of a command: the facts wanted, or an error code
+// (and field) wanted.
+func thenEvent(t *testing.T, got []domain.Data, err error, want []domain.Data, code, field string) {
+	t.Helper()
+	if code != "" {
+		if domain.ErrorCode(err) != code || domain.ErrorField(err) != field {
+			t.Fatalf("got %v %v, want %s on %q", got, err, code, field)
+		}
+		if msg := domain.ErrorMessage(err); msg == "" || strings.Contains(msg, "error") {
+			t.Fatalf("message %q is not for people", msg)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("got %+v, want %+v", got[i], want[i])
+		}
+	}
+}
+
+func TestRescheduleVeranstaltung(t *testing.T) {
+	t.Run("a planned event moves, in local time, keeping its place", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), reschedule)
+		thenEvent(t, got, err, []domain.Data{domain.VeranstaltungRescheduled{Start: time.Date(2024, 11, 5, 13, 0, 0, 0, time.UTC), End: time.Date(2024, 11, 5, 14, 30, 0, 0, time.UTC), Place: "online"}}, "", "")
+	})
+	t.Run("a new place", func(t *testing.T) {
+		cmd := reschedule
+		cmd.Place = "Ratssaal"
+		got, err := domain.Events.Decide(givenEvent(planned), cmd)
+		if err != nil || got[0].(domain.VeranstaltungRescheduled).Place != "Ratssaal" {
+			t.Fatalf("%+v %v", got, err)
+		}
+	})
+	t.Run("the state follows the move", func(t *testing.T) {
+		got, _ := domain.Events.Decide(givenEvent(planned), reschedule)
+		s := givenEvent(planned, got[0])
+		if !s.Start.Equal(time.Date(2024, 11, 5, 13, 0, 0, 0, time.UTC)) || s.Status() != domain.StatusPlanned {
+			t.Fatalf("state %+v", s)
+		}
+	})
+	for name, c := range map[string]struct {
+		change func(*domain.RescheduleVeranstaltung)
+		field  string
+	}{
+		"no start":   {func(r *domain.RescheduleVeranstaltung) { r.Start = "bald" }, "start"},
+		"no end":     {func(r *domain.RescheduleVeranstaltung) { r.End = "" }, "end"},
+		"end before": {func(r *domain.RescheduleVeranstaltung) { r.End = "2024-11-05T13:00" }, "end"},
+		"too long":   {func(r *domain.RescheduleVeranstaltung) { r.End = "2024-11-20T13:00" }, "end"},
+		"bad place":  {func(r *domain.RescheduleVeranstaltung) { r.Place = "a\x00b" }, "place"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cmd := reschedule
+			c.change(&cmd)
+			got, err := domain.Events.Decide(givenEvent(planned), cmd)
+			thenEvent(t, got, err, nil, domain.EINVALID, c.field)
+		})
+	}
+	t.Run("unchanged", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.RescheduleVeranstaltung{Start: "2024-10-15T09:30", End: "2024-10-15T11:00"})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("not after it was held", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, held), reschedule)
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("not after it was cancelled", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, cancelled), reschedule)
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("not an event that does not exist", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(), reschedule)
+		thenEvent(t, got, err, nil, domain.ENOTFOUND, "")
+	})
+}
+
+func TestCancelVeranstaltung(t *testing.T) {
+	t.Run("a planned event is cancelled with a reason", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.CancelVeranstaltung{Reason: "  Referentin erkrankt "})
+		thenEvent(t, got, err, []domain.Data{cancelled}, "", "")
+		if givenEvent(planned, got[0]).Status() != domain.StatusCancelled {
+			t.Fatal("state is not cancelled")
+		}
+	})
+	t.Run("without a reason", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.CancelVeranstaltung{})
+		thenEvent(t, got, err, []domain.Data{domain.VeranstaltungCancelled{}}, "", "")
+	})
+	t.Run("a moved event too", func(t *testing.T) {
+		moved, _ := domain.Events.Decide(givenEvent(planned), reschedule)
+		got, err := domain.Events.Decide(givenEvent(planned, moved[0]), domain.CancelVeranstaltung{})
+		thenEvent(t, got, err, []domain.Data{domain.VeranstaltungCancelled{}}, "", "")
+	})
+	t.Run("reason too long", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.CancelVeranstaltung{Reason: strings.Repeat("x", domain.MaxCancelReason+1)})
+		thenEvent(t, got, err, nil, domain.EINVALID, "reason")
+	})
+	t.Run("not after it was held", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, held), domain.CancelVeranstaltung{})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("not twice", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, cancelled), domain.CancelVeranstaltung{})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+}
+
+func TestMarkHeld(t *testing.T) {
+	t.Run("once started, with its attendance", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.MarkHeld{Attendance: " 25 ", Now: duringIt})
+		thenEvent(t, got, err, []domain.Data{held}, "", "")
+		if s := givenEvent(planned, got[0]); s.Status() != domain.StatusHeld {
+			t.Fatalf("state %+v", s)
+		}
+	})
+	t.Run("at its very start", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.MarkHeld{Attendance: "1", Now: planned.Start})
+		thenEvent(t, got, err, []domain.Data{domain.VeranstaltungHeld{Attendance: 1}}, "", "")
+	})
+	t.Run("not before it started", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.MarkHeld{Attendance: "25", Now: planned.Start.Add(-time.Minute)})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("not without the server's clock", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.MarkHeld{Attendance: "25"})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("not when it was moved to later", func(t *testing.T) {
+		moved, _ := domain.Events.Decide(givenEvent(planned), reschedule)
+		got, err := domain.Events.Decide(givenEvent(planned, moved[0]), domain.MarkHeld{Attendance: "25", Now: duringIt})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	for name, n := range map[string]domain.Number{"zero": "0", "negative": "-3", "too many": "10001", "no number": "dreißig", "empty": "", "fraction": "2.5"} {
+		t.Run("attendance "+name, func(t *testing.T) {
+			got, err := domain.Events.Decide(givenEvent(planned), domain.MarkHeld{Attendance: n, Now: duringIt})
+			thenEvent(t, got, err, nil, domain.EINVALID, "attendance")
+		})
+	}
+	t.Run("at most 10000", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.MarkHeld{Attendance: "10000", Now: duringIt})
+		thenEvent(t, got, err, []domain.Data{domain.VeranstaltungHeld{Attendance: 10000}}, "", "")
+	})
+	t.Run("not when cancelled", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, cancelled), domain.MarkHeld{Attendance: "25", Now: duringIt})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("not twice", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, held), domain.MarkHeld{Attendance: "25", Now: duringIt})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
+	t.Run("attendance as a JSON number or string", func(t *testing.T) {
+		for _, body := range []string{`{"attendance":30}`, `{"attendance":"30"}`} {
+			var c domain.MarkHeld
+			if err := json.Unmarshal([]byte(body), &c); err != nil || c.Attendance != "30" {
+				t.Fatalf("%s: %+v %v", body, c, err)
+			}
+		}
+		var c domain.MarkHeld
+		if err := json.Unmarshal([]byte(`{"attendance":true}`), &c); err == nil {
+			t.Fatal("a boolean was taken as attendance")
+		}
+	})
+}
+
+func TestAddTalk(t *testing.T) {
+	t.Run("a guest speaker needs no account", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned), domain.AddTalk{Speaker: " Dr. Lea Sommer ", Organisation: "Stadt Heilbronn", Topic: "OZG 2.0"})
+		thenEvent(t, got, err, []domain.Data{talk}, "", "")
+	})
+	t.Run("also after it was held", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, held), domain.AddTalk{Speaker: "Dr. Lea Sommer", Organisation: "Stadt Heilbronn", Topic: "OZG 2.0"})
+		thenEvent(t, got, err, []domain.Data{talk}, "", "")
+	})
+	for name, c := range map[string]struct {
+		cmd   domain.AddTalk
+		field string
+	}{
+		"no speaker":       {domain.AddTalk{Topic: "OZG"}, "speaker"},
+		"no topic":         {domain.AddTalk{Speaker: "Lea"}, "topic"},
+		"topic too long":   {domain.AddTalk{Speaker: "Lea", Topic: strings.Repeat("x", domain.MaxTopicLength+1)}, "topic"},
+		"speaker too long": {domain.AddTalk{Speaker: strings.Repeat("x", domain.MaxSpeakerLength+1), Topic: "OZG"}, "speaker"},
+		"bad organisation": {domain.AddTalk{Speaker: "Lea", Organisation: "a\nb", Topic: "OZG"}, "organisation"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := domain.Events.Decide(givenEvent(planned), c.cmd)
+			thenEvent(t, got, err, nil, domain.EINVALID, c.field)
+		})
+	}
+	t.Run("at most 20 talks", func(t *testing.T) {
+		history := []domain.Data{planned}
+		for range domain.MaxTalks {
+			history = append(history, talk)
+		}
+		got, err := domain.Events.Decide(givenEvent(history...), domain.AddTalk{Speaker: "Lea", Topic: "Noch einer"})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+		got, err = domain.Events.Decide(givenEvent(history[:domain.MaxTalks]...), domain.AddTalk{Speaker: "Lea", Topic: "Der zwanzigste"})
+		thenEvent(t, got, err, []domain.Data{domain.TalkAdded{Speaker: "Lea", Topic: "Der zwanzigste"}}, "", "")
+	})
+	t.Run("not when cancelled", func(t *testing.T) {
+		got, err := domain.Events.Decide(givenEvent(planned, cancelled), domain.AddTalk{Speaker: "Lea", Topic: "OZG"})
+		thenEvent(t, got, err, nil, domain.ECONFLICT, "")
+	})
 }
