@@ -24,7 +24,27 @@ type EventInfo struct {
 	GuestCode string    `json:"guest_code"`
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
+	// Status is geplant, durchgefuehrt or abgesagt (domain.Status…).
+	Status       string `json:"status"`
+	Attendance   int    `json:"attendance,omitempty"`    // when held
+	CancelReason string `json:"cancel_reason,omitempty"` // when cancelled
+	Talks        []Talk `json:"talks,omitempty"`
+	// Sequence counts the changes of time or place (iCalendar SEQUENCE).
+	Sequence int `json:"sequence"`
+	// Changed is when the event last changed (iCalendar DTSTAMP).
+	Changed time.Time `json:"changed"`
 }
+
+// Talk is one talk of an event.
+type Talk struct {
+	Speaker      string `json:"speaker"`
+	Organisation string `json:"organisation,omitempty"`
+	Topic        string `json:"topic"`
+}
+
+// Held and Cancelled say what became of the event.
+func (e EventInfo) Held() bool      { return e.Status == domain.StatusHeld }
+func (e EventInfo) Cancelled() bool { return e.Status == domain.StatusCancelled }
 
 // Over reports whether the event has ended at now.
 func (e EventInfo) Over(now time.Time) bool { return !now.Before(e.End) }
@@ -56,10 +76,30 @@ func (m *Events) Apply(rec domain.Recorded) []string {
 		var changed []string
 		for _, e := range rec.Events {
 			if d, ok := e.Data.(domain.VeranstaltungPlanned); ok {
-				m.byID[id] = &EventInfo{ID: id, Title: d.Title, Format: d.Format, Place: d.Place, HostCity: d.HostCity, GuestCode: d.GuestCode, Start: d.Start, End: d.End}
+				m.byID[id] = &EventInfo{ID: id, Title: d.Title, Format: d.Format, Place: d.Place, HostCity: d.HostCity, GuestCode: d.GuestCode, Start: d.Start, End: d.End, Status: domain.StatusPlanned, Changed: e.At}
 				m.byCode[d.GuestCode] = id
 				changed = append(changed, EventsViewName, WallViewName(id))
+				continue
 			}
+			ev, ok := m.byID[id]
+			if !ok {
+				continue
+			}
+			switch d := e.Data.(type) {
+			case domain.VeranstaltungRescheduled:
+				ev.Start, ev.End, ev.Place = d.Start, d.End, d.Place
+				ev.Sequence++
+			case domain.VeranstaltungCancelled:
+				ev.Status, ev.CancelReason = domain.StatusCancelled, d.Reason
+			case domain.VeranstaltungHeld:
+				ev.Status, ev.Attendance = domain.StatusHeld, d.Attendance
+			case domain.TalkAdded:
+				ev.Talks = append(slices.Clip(ev.Talks), Talk{Speaker: d.Speaker, Organisation: d.Organisation, Topic: d.Topic})
+			default:
+				continue
+			}
+			ev.Changed = e.At
+			changed = append(changed, EventsViewName, WallViewName(id))
 		}
 		return changed
 	}
@@ -100,7 +140,7 @@ func (r *Runner) Events() ([]EventInfo, uint64) {
 	defer r.mu.RUnlock()
 	out := make([]EventInfo, 0, len(r.events.byID))
 	for _, e := range r.events.byID {
-		out = append(out, *e)
+		out = append(out, e.clone())
 	}
 	slices.SortFunc(out, func(a, b EventInfo) int { return a.Start.Compare(b.Start) })
 	return out, r.applied
@@ -114,7 +154,7 @@ func (r *Runner) Event(id string) (EventInfo, []WallPostView, uint64, bool) {
 	if !ok {
 		return EventInfo{}, nil, r.applied, false
 	}
-	return *e, slices.Clone(r.events.walls[id]), r.applied, true
+	return e.clone(), slices.Clone(r.events.walls[id]), r.applied, true
 }
 
 // EventByCode finds the event a guest code opens.
@@ -125,5 +165,12 @@ func (r *Runner) EventByCode(code string) (EventInfo, bool) {
 	if !ok {
 		return EventInfo{}, false
 	}
-	return *r.events.byID[id], true
+	return r.events.byID[id].clone(), true
+}
+
+// clone copies an event so that readers never share its talks.
+func (e *EventInfo) clone() EventInfo {
+	c := *e
+	c.Talks = slices.Clone(e.Talks)
+	return c
 }
