@@ -53,9 +53,14 @@ var permissions = map[string][]Role{
 	// Events: the digital office plans them; everyone sees them; guests see
 	// and write only the wall of the one event whose code they used.
 	"PlanVeranstaltung": adminsOnly,
-	ViewEvents:          staff,
-	ViewWall:            {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
-	"PostToWall":        {RoleLotse, RoleAdmin, RoleGuest},
+	// … and records what becomes of them: moved, cancelled, held, talks.
+	"RescheduleVeranstaltung": adminsOnly,
+	"CancelVeranstaltung":     adminsOnly,
+	"MarkHeld":                adminsOnly,
+	"AddTalk":                 adminsOnly,
+	ViewEvents:                staff,
+	ViewWall:                  {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
+	"PostToWall":              {RoleLotse, RoleAdmin, RoleGuest},
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -28,8 +28,18 @@ func (s *Server) handleEventsPage() http.Handler {
 
 func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	events, seq := s.models.Events()
+	p := principalOf(r)
+	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")]}
+	if domain.Can(p.Role, domain.ViewEvents) && !p.Token {
+		page.Feed = s.calendarURL(r.Context(), p.Person, "")
+		if page.Feed != "" {
+			for _, format := range domain.Formats {
+				page.Feeds = append(page.Feeds, option{s.calendarURL(r.Context(), p.Person, format), format})
+			}
+		}
+	}
 	s.html(w, status)
-	eventsPageView(eventsPage{User: principalOf(r), Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
+	eventsPageView(page).Render(r.Context(), w)
 }
 
 // NewGuestCode draws a code that is easy to read from a projector.
@@ -64,6 +74,47 @@ func (s *Server) handlePlanEvent() http.Handler {
 	})
 }
 
+// eventLifecycle is the endpoint of one command on an existing event, by
+// an admin, from the event's page or as JSON.
+func (s *Server) eventLifecycle(name, form, notice string, newCommand func() any, prepare func(cmd any)) http.Handler {
+	return s.command(commandRoute{
+		name: name, form: form, execute: eventCommand,
+		newCommand: newCommand,
+		aggregate:  pathID,
+		prepare: func(r *http.Request, p principal, cmd any) error {
+			if _, _, _, ok := s.models.Event(r.PathValue("id")); !ok {
+				return domain.Errorf(domain.ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+			}
+			if prepare != nil {
+				prepare(cmd)
+			}
+			return nil
+		},
+		done: func(r *http.Request, res domain.Result) (string, string) {
+			return "/veranstaltungen/" + res.AggregateID(), notice
+		},
+		page: s.renderEvent,
+	})
+}
+
+func (s *Server) handleRescheduleEvent() http.Handler {
+	return s.eventLifecycle("RescheduleVeranstaltung", "verschieben", "verschoben", func() any { return &domain.RescheduleVeranstaltung{} }, nil)
+}
+
+func (s *Server) handleCancelEvent() http.Handler {
+	return s.eventLifecycle("CancelVeranstaltung", "absagen", "abgesagt", func() any { return &domain.CancelVeranstaltung{} }, nil)
+}
+
+func (s *Server) handleMarkHeld() http.Handler {
+	return s.eventLifecycle("MarkHeld", "durchgefuehrt", "durchgefuehrt", func() any { return &domain.MarkHeld{} }, func(cmd any) {
+		cmd.(*domain.MarkHeld).Now = time.Now() // the decider has no clock
+	})
+}
+
+func (s *Server) handleAddTalk() http.Handler {
+	return s.eventLifecycle("AddTalk", "vortrag", "vortrag", func() any { return &domain.AddTalk{} }, nil)
+}
+
 // requireEvent lets a page through for roles that may see an event's wall,
 // and for a guest only for their own event.
 func (s *Server) requireEvent(next http.Handler) http.Handler {
@@ -90,7 +141,7 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState
 		return
 	}
 	s.html(w, status)
-	eventPageView(eventPage{User: principalOf(r), Event: ev, Wall: wall, Seq: seq, Post: f, Names: s.authorName, Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
+	eventPageView(eventPage{User: principalOf(r), Event: ev, Wall: wall, Seq: seq, Form: f, Names: s.authorName, Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
 }
 
 // authorName names the author of a post from the roster, so that an
@@ -117,6 +168,9 @@ func (s *Server) handlePost() http.Handler {
 			ev, _, _, ok := s.models.Event(c.Event)
 			if !ok {
 				return domain.Errorf(domain.ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+			}
+			if ev.Cancelled() {
+				return domain.Errorf(domain.ECONFLICT, "Die Veranstaltung ist abgesagt.")
 			}
 			if p.Role == domain.RoleGuest {
 				if ev.Over(time.Now()) {
@@ -169,6 +223,10 @@ func (s *Server) handleGuestJoin() http.Handler {
 		if !domain.ValidGuestCode(code) || !ok {
 			s.logins.fail("gast-"+addr, addr)
 			fail(http.StatusUnprocessableEntity, "code", "Diesen Code gibt es nicht. Bitte prüfen Sie ihn (6 Zeichen, ohne 0, O, 1 und I).")
+			return
+		}
+		if ev.Cancelled() {
+			fail(http.StatusGone, "code", "Diese Veranstaltung wurde abgesagt. Der Gastzugang ist beendet.")
 			return
 		}
 		now := time.Now()

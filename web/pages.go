@@ -55,6 +55,10 @@ var notices = map[string]string{
 	"rolle":          "Die Rolle wurde geändert.",
 	"austritt":       "Der Austritt wurde erfasst.",
 	"wiedereintritt": "Die Person wurde wieder aufgenommen.",
+	"verschoben":     "Die Veranstaltung wurde verschoben.",
+	"abgesagt":       "Die Veranstaltung wurde abgesagt.",
+	"durchgefuehrt":  "Die Veranstaltung ist als durchgeführt erfasst.",
+	"vortrag":        "Der Vortrag wurde erfasst.",
 }
 
 func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }

@@ -44,6 +44,12 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /veranstaltungen", s.handlePlanEvent())
 	mux.Handle("GET /veranstaltungen/{id}", s.whenReady(s.requireEvent(s.handleEventPage())))
 	mux.Handle("POST /veranstaltungen/{id}/wand", s.handlePost())
+	mux.Handle("POST /veranstaltungen/{id}/verschieben", s.handleRescheduleEvent())
+	mux.Handle("POST /veranstaltungen/{id}/absagen", s.handleCancelEvent())
+	mux.Handle("POST /veranstaltungen/{id}/durchgefuehrt", s.handleMarkHeld())
+	mux.Handle("POST /veranstaltungen/{id}/vortrag", s.handleAddTalk())
+	mux.Handle("GET /roadmap", s.whenReady(s.requireView(domain.ViewEvents, s.handleRoadmap())))
+	mux.Handle("GET /kalender.ics", s.whenReady(s.handleCalendar()))
 	mux.Handle("GET /gast", s.whenReady(s.handleGuestPage()))
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
 
