@@ -393,3 +393,31 @@ func TestRoadmapShowsTheYearByMonth(t *testing.T) {
 		t.Errorf("a bad year: %d", status)
 	}
 }
+
+func TestDemoYearRecordsWhatBecameOfItsEvents(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	events, _ := m.Runner.Events()
+	var held, live int
+	for _, e := range events {
+		if e.Start.In(domain.Berlin).Year() != 2023 {
+			if e.Status != domain.StatusPlanned {
+				t.Errorf("the live demo event %q is %s, want planned", e.Title, e.Status)
+			}
+			live++
+			continue
+		}
+		if !e.Held() || e.Attendance < 1 || len(e.Talks) == 0 {
+			t.Errorf("2023 event %q: %s with %d, %d talks", e.Title, e.Status, e.Attendance, len(e.Talks))
+		}
+		if e.Format == "#KNmeetsHN" && e.Attendance != 30 {
+			t.Errorf("#KNmeetsHN 2023 had about 30 participants, not %d", e.Attendance)
+		}
+		if e.Changed.Year() != 2023 {
+			t.Errorf("%q last changed %v, want in 2023", e.Title, e.Changed)
+		}
+		held++
+	}
+	if held < 5 || live != 1 {
+		t.Fatalf("%d held 2023 events, %d live ones", held, live)
+	}
+}

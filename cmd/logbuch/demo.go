@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -141,36 +142,55 @@ func (m *Main) loadDemo(ctx context.Context, publicURL string) error {
 type demoEvent struct {
 	title, format, start, end, place, city string
 	posts                                  []demoPost
+	attendance                             int // held with so many; 0: still planned
+	talks                                  []domain.AddTalk
 }
 
 type demoPost struct{ author, text string }
 
+// The talks' speakers are invented.
 var demoEvents = []demoEvent{
-	{"Meet & Learn: Datenethik-Konzept der Smart Green City", "Meet & Learn", "2023-03-15T10:00", "2023-03-15T11:00", "online", "Konstanz", nil},
-	{"Team-Workshop: Rollen und Retrospektive", "Team-Workshop", "2023-04-20T09:00", "2023-04-21T16:00", "Klosterhotel bei Konstanz", "Konstanz", nil},
-	{"Meet & Learn: OZG und OZG 2.0", "Meet & Learn", "2023-06-14T10:00", "2023-06-14T11:30", "online", "Konstanz", nil},
+	{"Meet & Learn: Datenethik-Konzept der Smart Green City", "Meet & Learn", "2023-03-15T10:00", "2023-03-15T11:00", "online", "Konstanz", nil, 22, []domain.AddTalk{
+		{Speaker: "Dr. Miriam Falk", Organisation: "Programm Smart Green City", Topic: "Unser Datenethik-Konzept: digitale Werkzeuge dienen den Menschen"},
+	}},
+	{"Team-Workshop: Rollen und Retrospektive", "Team-Workshop", "2023-04-20T09:00", "2023-04-21T16:00", "Klosterhotel bei Konstanz", "Konstanz", nil, 19, []domain.AddTalk{
+		{Speaker: "Katrin Löffler", Organisation: "Coaching (extern)", Topic: "Onboarding, Rollenklärung und Retrospektive: Was lief gut, was machen wir anders?"},
+	}},
+	{"Meet & Learn: OZG und OZG 2.0", "Meet & Learn", "2023-06-14T10:00", "2023-06-14T11:30", "online", "Konstanz", nil, 26, []domain.AddTalk{
+		{Speaker: "Thomas Reichert", Organisation: "Amt für Digitalisierung und IT", Topic: "Das Onlinezugangsgesetz (OZG) und was das OZG 2.0 ändert"},
+	}},
+	{"Meet & Learn: Corporate Influencer", "Meet & Learn", "2023-09-13T10:00", "2023-09-13T11:00", "online", "Konstanz", nil, 18, []domain.AddTalk{
+		{Speaker: "Nadine Kessler", Organisation: "Pressestelle", Topic: "Unser Corporate-Influencer-Programm: Mitarbeitende zeigen, wie die Verwaltung arbeitet"},
+	}},
 	{"#KNmeetsHN 2023", "#KNmeetsHN", "2023-10-17T09:30", "2023-10-17T16:30", "Heilbronn", "Heilbronn", []demoPost{
 		{"p20", "Workshop 1 „Inkubator DigitallotsInnen“: neue Lotsen bekommen eine Patin oder einen Paten aus der anderen Stadt."},
 		{"p11", "Workshop 2 „Quo vadis, Verwaltungskultur“: Fehler dürfen passieren, wenn wir offen darüber sprechen."},
 		{"p18", "Workshop 3 „New Work: Arbeit ist keine Krankheit“: mobile Arbeit braucht klare Absprachen im Team."},
 		{"p22", "Workshop 4 „Nutzerzentrierung: Mal anders herum gedacht“: Formulare zuerst mit Bürgerinnen und Bürgern testen."},
+	}, 30, []domain.AddTalk{
+		{Speaker: "Prof. Dr. Sabine Hartmann", Organisation: "Hochschule Heilbronn", Topic: "Keynote: Verwaltung digital gestalten – gemeinsam über Stadtgrenzen"},
+		{Speaker: "Jonas Weber", Organisation: "Coding-Schule Heilbronn", Topic: "Besuch der Coding-Schule: Programmieren lernen in jedem Alter"},
 	}},
-	{"Informationsveranstaltung: Risiko Cybercrime – was tun bei einem Hackerangriff", "Informationsveranstaltung", "2023-11-23T14:00", "2023-11-23T15:30", "Ratssaal", "Konstanz", nil},
+	{"Informationsveranstaltung: Risiko Cybercrime – was tun bei einem Hackerangriff", "Informationsveranstaltung", "2023-11-23T14:00", "2023-11-23T15:30", "Ratssaal", "Konstanz", nil, 41, []domain.AddTalk{
+		{Speaker: "Markus Brandt", Organisation: "Kriminalprävention (extern)", Topic: "Risiko Cybercrime – was tun bei einem Hackerangriff"},
+	}},
 }
 
-// loadDemoEvents plans the year's events with their walls, and one event
-// that runs now, so that the guest access can be tried.
+// loadDemoEvents plans the year's events with their walls, talks and
+// attendance (through the command path, at 2023 times), and one event that
+// runs now, so that the guest access can be tried.
 func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nextID func() string) error {
 	now := time.Now().In(berlin)
 	live := demoEvent{"Meet & Learn: Logbuch ausprobieren", "Meet & Learn", now.Add(-time.Hour).Format("2006-01-02T15:04"), now.Add(12 * time.Hour).Format("2006-01-02T15:04"), "online", "Konstanz",
-		[]demoPost{{"p09", "Willkommen! Hier erscheinen Beiträge sofort bei allen – auch bei Gästen, die mit dem Code teilnehmen."}}}
+		[]demoPost{{"p09", "Willkommen! Hier erscheinen Beiträge sofort bei allen – auch bei Gästen, die mit dem Code teilnehmen."}}, 0, nil}
+	admin := people["p01"]
 	for i, e := range append(demoEvents, live) {
 		id := uuid.Must(uuid.NewV7()).String()
 		at := demoTime(e.start[:10])
 		if i == len(demoEvents) {
 			at = now.Add(-time.Hour)
 		}
-		if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: people["p01"], At: at, NewAggregate: true}, "PlanVeranstaltung",
+		if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: at, NewAggregate: true}, "PlanVeranstaltung",
 			any(domain.PlanVeranstaltung{Title: e.title, Format: e.format, Start: e.start, End: e.end, Place: e.place, HostCity: e.city, GuestCode: web.NewGuestCode()})); err != nil {
 			return fmt.Errorf("demo event %s: %w", e.title, err)
 		}
@@ -178,6 +198,25 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 			if _, err := domain.Execute(ctx, m.Commands, domain.Wall, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.author], At: at.Add(3 * time.Hour), NewAggregate: true}, "PostToWall",
 				any(domain.PostToWall{Event: id, Text: p.text})); err != nil {
 				return fmt.Errorf("demo post: %w", err)
+			}
+		}
+		start, err := time.ParseInLocation("2006-01-02T15:04", e.start, berlin)
+		if err != nil {
+			return err
+		}
+		for _, talk := range e.talks {
+			if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: start}, "AddTalk", any(talk)); err != nil {
+				return fmt.Errorf("demo talk %s: %w", talk.Topic, err)
+			}
+		}
+		if e.attendance > 0 {
+			end, err := time.ParseInLocation("2006-01-02T15:04", e.end, berlin)
+			if err != nil {
+				return err
+			}
+			if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: end.Add(time.Hour)}, "MarkHeld",
+				any(domain.MarkHeld{Attendance: domain.Number(strconv.Itoa(e.attendance)), Now: end.Add(time.Hour)})); err != nil {
+				return fmt.Errorf("demo held %s: %w", e.title, err)
 			}
 		}
 	}
