@@ -138,19 +138,21 @@ func (s *Server) feedPrincipal(ctx context.Context, token string) principal {
 	return s.withRole(principal{Person: person, Token: true})
 }
 
-// calendarURL is the subscription address of the feed for a person, all
-// formats or one.
-func (s *Server) calendarURL(ctx context.Context, person, format string) string {
+// calendarURLs are the subscription addresses of the feed for a person:
+// all events, and one per format.
+func (s *Server) calendarURLs(ctx context.Context, person string) (string, []option) {
 	tok, err := s.feedToken(ctx, person)
 	if err != nil {
 		s.log.Error("feed token", "err", err)
-		return ""
+		return "", nil
 	}
-	q := url.Values{"token": {tok}}
-	if format != "" {
-		q.Set("format", format)
+	base := strings.TrimRight(s.cfg.PublicURL, "/") + "/kalender.ics?"
+	all := base + url.Values{"token": {tok}}.Encode()
+	var formats []option
+	for _, f := range domain.Formats {
+		formats = append(formats, option{base + url.Values{"token": {tok}, "format": {f}}.Encode(), f})
 	}
-	return strings.TrimRight(s.cfg.PublicURL, "/") + "/kalender.ics?" + q.Encode()
+	return all, formats
 }
 
 func (s *Server) handleCalendar() http.Handler {

@@ -31,12 +31,7 @@ func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, f formStat
 	p := principalOf(r)
 	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")]}
 	if domain.Can(p.Role, domain.ViewEvents) && !p.Token {
-		page.Feed = s.calendarURL(r.Context(), p.Person, "")
-		if page.Feed != "" {
-			for _, format := range domain.Formats {
-				page.Feeds = append(page.Feeds, option{s.calendarURL(r.Context(), p.Person, format), format})
-			}
-		}
+		page.Feed, page.Feeds = s.calendarURLs(r.Context(), p.Person)
 	}
 	s.html(w, status)
 	eventsPageView(page).Render(r.Context(), w)
