@@ -254,9 +254,9 @@ func (s *Server) authenticate(r *http.Request) principal {
 		return principal{}
 	}
 	if sess.Event != "" {
-		// A guest: as long as their event exists and is not over.
+		// A guest: as long as their event exists, is not over and not cancelled.
 		ev, _, _, ok := s.models.Event(sess.Event)
-		if !ok || ev.Over(time.Now()) {
+		if !ok || ev.Over(time.Now()) || ev.Cancelled() {
 			return principal{}
 		}
 		name, err := s.secrets.OpenField(ctx, person, "guest_name", sess.GuestName)

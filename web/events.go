@@ -96,8 +96,34 @@ func (s *Server) handleRescheduleEvent() http.Handler {
 	return s.eventLifecycle("RescheduleVeranstaltung", "verschieben", "verschoben", func() any { return &domain.RescheduleVeranstaltung{} }, nil)
 }
 
+// Cancelling ends the guests' access at once: their sessions go, and with
+// them their open live connections.
 func (s *Server) handleCancelEvent() http.Handler {
-	return s.eventLifecycle("CancelVeranstaltung", "absagen", "abgesagt", func() any { return &domain.CancelVeranstaltung{} }, nil)
+	h := s.eventLifecycle("CancelVeranstaltung", "absagen", "abgesagt", func() any { return &domain.CancelVeranstaltung{} }, nil)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if ev, _, _, ok := s.models.Event(r.PathValue("id")); ok && ev.Cancelled() {
+			if err := s.endGuestSessions(r.Context(), ev.ID); err != nil {
+				s.log.Error("end guest sessions of a cancelled event", "event", ev.ID, "err", err)
+			}
+		}
+	})
+}
+
+func (s *Server) endGuestSessions(ctx context.Context, event string) error {
+	keys, err := s.secrets.SecretKeys(ctx, bucketSessions, "gast-")
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		var sess session
+		if ok, err := s.secrets.GetSecret(ctx, bucketSessions, k, &sess); err == nil && ok && sess.Event == event {
+			if err := s.secrets.DeleteSecret(ctx, bucketSessions, k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Server) handleMarkHeld() http.Handler {

@@ -339,17 +339,32 @@ func TestCancelledEventLetsNoGuestIn(t *testing.T) {
 		t.Fatal("the guest did not get in before the cancellation")
 	}
 	early.CSRF = early.csrfFrom(t, m, "/veranstaltungen/"+id)
+	ctx := testCtx(t)
+	live := dialLive(t, ctx, m, early)
+	subscribe(t, ctx, live, "veranstaltung/"+id+"/wand", 0)
+	readLive(t, ctx, live, 10*time.Second)
 	eventCmd(t, m, admin, id, "absagen", `{"reason":"Unwetter"}`)
+	// The guest's open wall is disconnected at once.
+	var err error
+	for err == nil {
+		_, _, err = live.Read(ctx) // the last update may come first
+	}
+	if !isPolicyClose(err) {
+		t.Fatalf("guest's live wall after the cancellation: %v", err)
+	}
 
 	g, res := joinAsGuest(t, m, code, "Spät dran")
 	if g != nil || res.StatusCode != http.StatusGone || !strings.Contains(readAll(res), "abgesagt") {
 		t.Fatalf("code of a cancelled event: %d, guest %v", res.StatusCode, g != nil)
 	}
-	// A guest who was in already cannot post to a cancelled event's wall.
+	// A guest who was in already: their access ended with the cancellation.
 	before := lastSeq(t, m)
 	res = postForm(t, m, early, "/veranstaltungen/"+id+"/wand", url.Values{"command_id": {uuid.NewString()}, "text": {"Noch da?"}})
-	if res.StatusCode != http.StatusConflict || lastSeq(t, m) != before {
-		t.Fatalf("post to a cancelled event: %d", res.StatusCode)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/anmelden?hinweis=abgelaufen" || lastSeq(t, m) != before {
+		t.Fatalf("post to a cancelled event: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if status, _ := getBody(t, early, m.URL()+"/veranstaltungen/"+id); status != http.StatusSeeOther {
+		t.Fatalf("the guest still sees the cancelled event's page: %d", status)
 	}
 }
 
