@@ -1,217 +1,189 @@
-// Command logbuch-bench measures the cost of Logbuch's command path against
-// the raw engine in the same run: JetStream publishes with the same stream,
-// the same fsync setting and the same headers, next to commands through the
-// decider and the log, and commands through HTTP with read-your-writes.
+// Command logbuch-bench measures Logbuch against the raw engines it is built
+// on, every figure next to the engine's own figure from the same run:
 //
-//	go run ./cmd/logbuch-bench [-ops 2000] [-clients 1,16]
+//  1. durable append: commands through the decider and the log (with and
+//     without group commit) vs raw JetStream publishes with fsync, and vs raw
+//     publishes without fsync as the ceiling;
+//  2. rebuild: the projections over an imported log vs a raw ordered-consumer
+//     read of the same stream;
+//  3. fan-out: one change to 1,000 and 5,000 live WebSocket subscribers vs a
+//     bare coder/websocket broadcast of the same bytes;
+//  4. memory per idle WebSocket connection vs the bare chat pattern;
+//  5. startup over 1,000,000 events vs restarting the bare server.
+//
+// It prints one table and writes it, with the machine's conditions, to
+// BENCHMARKS.md.
+//
+//	go run ./cmd/logbuch-bench            # full run, ~10 minutes, writes BENCHMARKS.md
+//	go run ./cmd/logbuch-bench -quick     # scaled down, ~1-2 minutes, writes nothing
+//	go run ./cmd/logbuch-bench -only append,fanout
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"runtime"
-	"slices"
+	"runtime/pprof"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/google/uuid"
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
-	"logbuch/domain"
-	"logbuch/embed"
-	"logbuch/projections"
-	"logbuch/web"
 )
 
+// settings are the sizes of one run.
+type settings struct {
+	quick         bool
+	writers       []int
+	ops           int // commands per append row
+	rebuildLotsen int // the rebuild log: Lotsen × msgsPerLotse messages
+	msgsPerLotse  int
+	fanout        []int // subscriber counts
+	fanoutRounds  int   // changes per subscriber count
+	fanoutLotsen  int   // size of the roster that is fanned out
+	memConns      int
+	startupEvents int
+	memProfile    string
+}
+
 func main() {
-	ops := flag.Int("ops", 2000, "operations per scenario and client count")
-	clientList := flag.String("clients", "1,16", "concurrent clients, comma-separated")
+	if len(os.Args) > 1 && os.Args[1] == clientModeArg {
+		// The subprocess that holds the client side of the memory benchmark.
+		if err := runClientProcess(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench client:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	quick := flag.Bool("quick", false, "scaled-down run for development (writes no BENCHMARKS.md unless -out is given)")
+	out := flag.String("out", "", "where to write the report (default BENCHMARKS.md on a full run, nothing with -quick)")
+	only := flag.String("only", "", "comma-separated subset of: append,rebuild,fanout,memory,startup")
+	ops := flag.Int("ops", 0, "commands per append row (default 4000, -quick 300)")
+	writers := flag.String("writers", "1,22,200", "concurrent writers of the append rows")
+	rebuildMsgs := flag.Int("rebuild-msgs", 0, "messages in the rebuild log (default 200000, -quick 20000)")
+	fanout := flag.String("fanout", "", "subscriber counts of the fan-out rows (default 1000,5000; -quick 200,1000)")
+	memConns := flag.Int("mem-conns", 0, "idle connections of the memory rows (default 10000, -quick 1000)")
+	startupEvents := flag.Int("startup-events", 0, "events in the startup log (default 1000000, -quick 100000)")
+	roster := flag.Int("roster", 60, "Lotsen on the roster that the fan-out and memory rows show")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (for analysis)")
+	memProfile := flag.String("memprofile", "", "write a heap profile of the server with the Logbuch connections open (for analysis)")
 	flag.Parse()
-	if err := run(*ops, *clientList); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
+
+	s := settings{quick: *quick, ops: 4000, rebuildLotsen: 20000, msgsPerLotse: 10, fanout: []int{1000, 5000}, fanoutRounds: 5,
+		fanoutLotsen: *roster, memConns: 10000, startupEvents: 1000000, memProfile: *memProfile}
+	if s.quick {
+		s.ops, s.rebuildLotsen, s.fanout, s.fanoutRounds, s.memConns, s.startupEvents = 300, 2000, []int{200, 1000}, 2, 1000, 100000
+	}
+	var err error
+	if s.writers, err = intList(*writers); err != nil {
+		fail(fmt.Errorf("-writers: %w", err))
+	}
+	if *fanout != "" {
+		if s.fanout, err = intList(*fanout); err != nil {
+			fail(fmt.Errorf("-fanout: %w", err))
+		}
+	}
+	if *ops > 0 {
+		s.ops = *ops
+	}
+	if *rebuildMsgs > 0 {
+		s.rebuildLotsen = max(1, *rebuildMsgs/s.msgsPerLotse)
+	}
+	if *memConns > 0 {
+		s.memConns = *memConns
+	}
+	if *startupEvents > 0 {
+		s.startupEvents = *startupEvents
+	}
+	report := *out
+	if report == "" && !s.quick {
+		report = "BENCHMARKS.md"
+	}
+	sections := map[string]bool{"append": true, "rebuild": true, "fanout": true, "memory": true, "startup": true}
+	if *only != "" {
+		sections = map[string]bool{}
+		for _, name := range strings.Split(*only, ",") {
+			sections[strings.TrimSpace(name)] = true
+		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fail(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(s, sections, report); err != nil {
+		fail(err)
 	}
 }
 
-type result struct {
-	name    string
-	clients int
-	ops     int
-	dur     time.Duration
-	lat     []time.Duration
+func fail(err error) {
+	pprof.StopCPUProfile()
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
 }
 
-func (r result) rate() float64 { return float64(r.ops) / r.dur.Seconds() }
-
-func (r result) pct(p float64) time.Duration {
-	slices.Sort(r.lat)
-	return r.lat[min(len(r.lat)-1, int(float64(len(r.lat))*p))]
+func intList(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bad number %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
-// measure runs op ops times spread over clients goroutines.
-func measure(name string, clients, ops int, op func(client, i int) error) (result, error) {
-	lat := make([]time.Duration, ops)
-	var next atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := 0; c < clients; c++ {
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= ops {
-					return
-				}
-				t0 := time.Now()
-				if err := op(c, i); err != nil {
-					firstErr.CompareAndSwap(nil, err)
-					return
-				}
-				lat[i] = time.Since(t0)
-			}
-		}(c)
-	}
-	wg.Wait()
-	if err, ok := firstErr.Load().(error); ok {
-		return result{}, fmt.Errorf("%s: %w", name, err)
-	}
-	return result{name: name, clients: clients, ops: ops, dur: time.Since(start), lat: lat}, nil
+// quiet logs problems only: the benchmark's output is the table.
+var quiet = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+// progress tells the person waiting what runs now.
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 }
 
-func run(ops int, clientList string) error {
-	dir, err := os.MkdirTemp("", "logbuch-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})) // problems only
+func run(s settings, sections map[string]bool, report string) error {
+	raiseFileLimit()
+	cond := startConditions(s)
+	progress("1-minute load average before the start: %.2f on %d cores", cond.load1Before, cond.cores)
 	ctx := context.Background()
-	log, err := embed.Open(ctx, embed.Config{DataDir: dir, Logger: quiet})
-	if err != nil {
-		return err
+	var t table
+	type section struct {
+		name string
+		fn   func(context.Context, settings, *table) error
 	}
-	defer log.Close()
-	js, err := jetstream.New(log.Conn())
-	if err != nil {
-		return err
-	}
-	runner := projections.NewRunner(log, quiet)
-	handler := domain.NewHandler(log, runner, "bench")
-	srv := web.NewServer(web.Config{Logger: quiet, CommandRate: 1e9, CommandBurst: 1 << 30}, handler, runner, log)
-	bg, stop := context.WithCancel(ctx)
-	defer stop()
-	go runner.Run(bg)
-	go srv.Run(bg)
-	httpSrv := httptest.NewServer(srv)
-	defer httpSrv.Close()
-	for !runner.Ready() {
-		time.Sleep(10 * time.Millisecond)
-	}
-	// The HTTP client acts as an admin with an API token.
-	admin := uuid.Must(uuid.NewV7()).String()
-	res, err := domain.Execute(ctx, handler, domain.Roster, admin, domain.Meta{CommandID: uuid.NewString(), Actor: domain.SystemActor}, "JoinLotse",
-		any(domain.JoinLotse{Name: "Bench Admin", Amt: "Amt für Digitalisierung und IT", City: "Konstanz", Role: domain.RoleAdmin}))
-	if err != nil {
-		return err
-	}
-	if err := runner.WaitFor(ctx, res.Seq); err != nil {
-		return err
-	}
-	token, _, err := web.CreateAPIToken(ctx, log, admin, "bench")
-	if err != nil {
-		return err
-	}
-
-	// A payload of the size of a real command: one LotseJoined event.
-	sample, _ := domain.EncodeEvents([]domain.Event{{ID: uuid.Must(uuid.NewV7()), Type: "LotseJoined", Version: 1, At: time.Now(), Actor: "system", Tenant: "bench",
-		Data: domain.LotseJoined{Name: "Mara Feld", Amt: "Kulturamt", City: "Konstanz", Role: domain.RoleLotse}}})
-
-	var results []result
-	for _, cs := range strings.Split(clientList, ",") {
-		clients, err := strconv.Atoi(strings.TrimSpace(cs))
-		if err != nil || clients < 1 {
-			return fmt.Errorf("bad -clients %q", clientList)
+	for _, sec := range []section{
+		{"append", benchAppend},
+		{"rebuild", benchRebuild},
+		{"fanout", benchFanout},
+		{"memory", benchMemory},
+		{"startup", benchStartup},
+	} {
+		if !sections[sec.name] {
+			continue
 		}
-		raw, err := measure("raw JetStream publish (same stream, fsync, msg id, expected seq)", clients, ops, func(c, i int) error {
-			msg := nats.NewMsg(domain.Subject("bench", "raw", uuid.NewString()))
-			msg.Data = sample
-			_, err := js.PublishMsg(ctx, msg, jetstream.WithMsgID(uuid.NewString()), jetstream.WithExpectLastSequencePerSubject(0))
-			return err
-		})
-		if err != nil {
+		mark := cond.mark()
+		start := time.Now()
+		if err := sec.fn(ctx, s, &t); err != nil {
+			return fmt.Errorf("%s: %w", sec.name, err)
+		}
+		cond.section(sec.name, time.Since(start), mark)
+	}
+	cond.finish()
+	fmt.Println()
+	fmt.Print(cond.text())
+	fmt.Println()
+	fmt.Print(t.text())
+	fmt.Println()
+	fmt.Print(notesText)
+	if report != "" {
+		if err := os.WriteFile(report, []byte(markdown(cond, &t)), 0o644); err != nil {
 			return err
 		}
-		ids := make([]string, ops)
-		logged, err := measure("command through decider + log (new Lotse)", clients, ops, func(c, i int) error {
-			ids[i] = uuid.Must(uuid.NewV7()).String()
-			_, err := domain.Execute(ctx, handler, domain.Roster, ids[i], domain.Meta{CommandID: uuid.NewString(), Actor: "bench", NewAggregate: true}, "JoinLotse",
-				any(domain.JoinLotse{Name: "Mara Feld", Amt: "Kulturamt", City: "Konstanz"}))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		roles := []domain.Role{domain.RoleAdmin, domain.RoleLotse}
-		changed, err := measure("command through decider + log (existing Lotse)", clients, ops, func(c, i int) error {
-			_, err := domain.Execute(ctx, handler, domain.Roster, ids[i], domain.Meta{CommandID: uuid.NewString(), Actor: "bench"}, "ChangeRole",
-				any(domain.ChangeRole{Role: roles[0]}))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-		viaHTTP, err := measure("command via HTTP JSON, answered after read-your-writes", clients, ops, func(c, i int) error {
-			req, _ := http.NewRequest("POST", httpSrv.URL+"/lotsen/"+ids[i]+"/rolle", strings.NewReader(`{"role":"lenkungsgruppe"}`))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Idempotency-Key", uuid.NewString())
-			req.Header.Set("Authorization", "Bearer "+token)
-			res, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != 200 {
-				return fmt.Errorf("status %d", res.StatusCode)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		results = append(results, raw, logged, changed, viaHTTP)
+		progress("wrote %s", report)
 	}
-
-	fmt.Printf("Logbuch append benchmark — %s, %d CPUs, Go %s, embedded NATS, SyncAlways (fsync before ack), %d ops per row\n\n",
-		runtime.GOARCH, runtime.NumCPU(), runtime.Version(), ops)
-	fmt.Printf("%-64s %7s %10s %9s %9s %14s\n", "scenario", "clients", "ops/s", "p50", "p99", "ratio vs raw")
-	var raw result
-	for _, r := range results {
-		if strings.HasPrefix(r.name, "raw") {
-			raw = r
-		}
-		fmt.Printf("%-64s %7d %10.0f %9s %9s %13.2fx\n", r.name, r.clients, r.rate(), round(r.pct(0.50)), round(r.pct(0.99)), r.rate()/raw.rate())
-	}
-	fmt.Println("\nratio = ops/s of the row ÷ ops/s of the raw publish with the same client count (1.00x = no overhead).")
 	return nil
-}
-
-func round(d time.Duration) time.Duration {
-	if d > time.Millisecond {
-		return d.Round(10 * time.Microsecond)
-	}
-	return d.Round(time.Microsecond)
 }
