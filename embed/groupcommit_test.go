@@ -27,7 +27,7 @@ func TestGroupCommitGivesEachCommandItsOwnAnswer(t *testing.T) {
 	l := openLog(t, dir)
 	ctx := ctxT(t)
 	setup := domain.NewHandler(l, nil, "konstanz")
-	const n = 20
+	const n = 40
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = newID()
@@ -141,6 +141,31 @@ func TestGroupCommitGivesEachCommandItsOwnAnswer(t *testing.T) {
 	rec.mu.Unlock()
 	if retried < n/2 {
 		t.Fatalf("only %d of %d contested changes were decided again", retried, n/2)
+	}
+	// Commands that do not conflict land as whole batches.
+	_, groupedBefore, _ := l.GroupCommitStats()
+	var joins sync.WaitGroup
+	startJoins := make(chan struct{})
+	for i := 0; i < 150; i++ {
+		joins.Add(1)
+		go func(i int) {
+			defer joins.Done()
+			<-startJoins
+			res, err := domain.Execute(ctx, a, domain.Roster, newID(), domain.Meta{CommandID: newID(), NewAggregate: true}, "JoinLotse", any(domain.JoinLotse{Name: fmt.Sprintf("Gruppe %d", i), Amt: "Archiv", City: "Konstanz"}))
+			mu.Lock()
+			answers[fmt.Sprintf("group-%d", i)] = append(answers[fmt.Sprintf("group-%d", i)], answer{res, err})
+			mu.Unlock()
+		}(i)
+	}
+	close(startJoins)
+	joins.Wait()
+	for i := 0; i < 150; i++ {
+		if a := answers[fmt.Sprintf("group-%d", i)]; len(a) != 1 || a[0].err != nil {
+			t.Fatalf("join %d: %+v", i, a)
+		}
+	}
+	if _, groupedAfter, _ := l.GroupCommitStats(); groupedAfter == groupedBefore {
+		t.Fatal("no batch of independent commands landed whole")
 	}
 	// Every acknowledged command is durable: after a restart of the server,
 	// each answered sequence holds its command.

@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"logbuch/domain"
 )
@@ -323,7 +324,9 @@ func isConflict(err error) bool {
 		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
 }
 
-// Load returns every message of one aggregate subject, in order.
+// Load returns every message of one aggregate subject, in order. It reads
+// by direct get in batches: no consumer is made (consumers per stream are
+// limited, and an idle one lingers for minutes).
 func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, error) {
 	last, err := l.stream.GetLastMsgForSubject(ctx, subject)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -332,39 +335,31 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 	if err != nil {
 		return nil, fmt.Errorf("last message of %s: %w", subject, err)
 	}
-	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
-	if err != nil {
-		return nil, fmt.Errorf("consumer for %s: %w", subject, err)
-	}
-	// The ordered consumer is ephemeral: the server removes it when idle.
 	var out []domain.Recorded
-	for {
-		msgs, err := cons.Fetch(256, jetstream.FetchMaxWait(5*time.Second))
+	next := uint64(1)
+	for next <= last.Sequence {
+		msgs, err := jetstreamext.GetBatch(ctx, l.js, StreamName, 256, jetstreamext.GetBatchSeq(next), jetstreamext.GetBatchSubject(subject))
 		if err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", subject, err)
+			return nil, fmt.Errorf("read %s from %d: %w", subject, next, err)
 		}
 		n := 0
-		for m := range msgs.Messages() {
+		for m, err := range msgs {
+			if err != nil {
+				return nil, fmt.Errorf("read %s from %d: %w", subject, next, err)
+			}
 			n++
-			rec, err := l.recordFromMsg(ctx, m)
+			rec, err := l.decodeRecord(ctx, m.Sequence, m.Subject, m.Header, m.Data)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, rec)
-			if rec.Seq >= last.Sequence {
-				return out, nil
-			}
-		}
-		if err := msgs.Error(); err != nil {
-			return nil, fmt.Errorf("fetch %s: %w", subject, err)
+			next = m.Sequence + 1
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("fetch %s: stream ended before sequence %d", subject, last.Sequence)
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read %s: the log ended before sequence %d", subject, last.Sequence)
 		}
 	}
+	return out, nil
 }
 
 // Message returns the message stored at seq.

@@ -485,3 +485,51 @@ func freePort(t *testing.T) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+// Loading aggregates makes no consumers: a stream allows only so many, and
+// a restart with a cold cache loads thousands.
+func TestLoadLeavesNoConsumers(t *testing.T) {
+	l := openLog(t, t.TempDir())
+	ctx := ctxT(t)
+	h := domain.NewHandler(l, nil, "konstanz")
+	ids := make([]string, 30)
+	for i := range ids {
+		ids[i] = newID()
+		if _, err := domain.Execute(ctx, h, domain.Roster, ids[i], domain.Meta{CommandID: newID()}, "JoinLotse", any(join)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A long history, longer than one read batch.
+	for i := 0; i < 300; i++ {
+		role := domain.RoleAdmin
+		if i%2 == 1 {
+			role = domain.RoleLotse
+		}
+		if _, err := domain.Execute(ctx, h, domain.Roster, ids[0], domain.Meta{CommandID: newID()}, "ChangeRole", any(domain.ChangeRole{Role: role})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := 0; round < 5; round++ {
+		for _, id := range ids {
+			msgs, err := l.Load(ctx, domain.Subject("konstanz", "lotse", id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id == ids[0] && len(msgs) != 301 {
+				t.Fatalf("long history: %d messages, want 301", len(msgs))
+			}
+		}
+	}
+	js, _ := jetstream.New(l.Conn())
+	s, err := js.Stream(ctx, embed.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Consumers != 0 {
+		t.Fatalf("%d consumers left after 150 loads", info.State.Consumers)
+	}
+}

@@ -137,7 +137,10 @@ func (r *Runner) follow(ctx context.Context) error {
 }
 
 func (r *Runner) maybeSnapshot(ctx context.Context) {
-	if r.snapStore == nil || r.snapEvery == 0 {
+	// Not while catching up: each snapshot encodes all read models, and
+	// one every few thousand messages of a long catch-up costs more than
+	// the catch-up itself. The first one comes when the runner is ready.
+	if r.snapStore == nil || r.snapEvery == 0 || !r.Ready() {
 		return
 	}
 	applied := r.Applied()
