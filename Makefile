@@ -8,7 +8,8 @@ HTTP     ?= :8080
 help:
 	@echo "make run       start Logbuch at http://localhost:8080 with the demo year (embedded NATS, data in $(DATA_DIR))"
 	@echo "make test      run every test (browser tests need Debian's chromium)"
-	@echo "make bench     benchmarks: commands through the log vs raw JetStream publish"
+	@echo "make bench     benchmark table next to the raw engine (about 5 min), written to BENCHMARKS.md"
+	@echo "make soak      crash test with 200 SIGKILLs of the real binary (about 10 min)"
 	@echo "make generate  regenerate templ components"
 	@echo "make lint      gofmt, go vet, templ freshness"
 
