@@ -29,7 +29,9 @@ type Event struct {
 // SystemActor is the actor of events that no person caused (the demo, imports).
 const SystemActor = "system"
 
-type wireEvent struct {
+// WireEvent is an envelope as stored: its data still encoded. Exports embed
+// it in their lines.
+type WireEvent struct {
 	ID      uuid.UUID       `json:"id"`
 	Type    string          `json:"type"`
 	Version int             `json:"v"`
@@ -37,6 +39,15 @@ type wireEvent struct {
 	Actor   string          `json:"actor"`
 	Tenant  string          `json:"tenant"`
 	Data    json.RawMessage `json:"data"`
+}
+
+// Wire encodes the event's data.
+func (e Event) Wire() (WireEvent, error) {
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return WireEvent{}, fmt.Errorf("encode %s data: %w", e.Type, err)
+	}
+	return WireEvent{ID: e.ID, Type: e.Type, Version: e.Version, At: e.At, Actor: e.Actor, Tenant: e.Tenant, Data: data}, nil
 }
 
 // eventType describes how to read one stored event type. Upcast turns an
@@ -75,46 +86,55 @@ func KnownEventType(t string) bool {
 
 // MarshalJSON writes the envelope in its stored form.
 func (e Event) MarshalJSON() ([]byte, error) {
-	data, err := json.Marshal(e.Data)
+	w, err := e.Wire()
 	if err != nil {
-		return nil, fmt.Errorf("encode %s data: %w", e.Type, err)
+		return nil, err
 	}
-	return json.Marshal(wireEvent{ID: e.ID, Type: e.Type, Version: e.Version, At: e.At, Actor: e.Actor, Tenant: e.Tenant, Data: data})
+	return json.Marshal(w)
 }
 
 // UnmarshalJSON reads a stored envelope, upcasting old schema versions.
 func (e *Event) UnmarshalJSON(b []byte) error {
-	var w wireEvent
+	var w WireEvent
 	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("decode event envelope: %w", err)
 	}
+	ev, err := w.Event()
+	if err != nil {
+		return err
+	}
+	*e = ev
+	return nil
+}
+
+// Event decodes the data, upcasting old schema versions.
+func (w WireEvent) Event() (Event, error) {
 	t, ok := eventTypes[w.Type]
 	if !ok {
-		return fmt.Errorf("decode event %s: unknown type %q", w.ID, w.Type)
+		return Event{}, fmt.Errorf("decode event %s: unknown type %q", w.ID, w.Type)
 	}
 	if w.ID == uuid.Nil {
-		return fmt.Errorf("decode event of type %s: missing id", w.Type)
+		return Event{}, fmt.Errorf("decode event of type %s: missing id", w.Type)
 	}
 	raw := w.Data
 	for v := w.Version; v < t.version; v++ {
 		up, ok := t.upcast[v]
 		if !ok {
-			return fmt.Errorf("decode event %s: no upcaster for %s v%d", w.ID, w.Type, v)
+			return Event{}, fmt.Errorf("decode event %s: no upcaster for %s v%d", w.ID, w.Type, v)
 		}
 		var err error
 		if raw, err = up(raw); err != nil {
-			return fmt.Errorf("upcast event %s from v%d: %w", w.ID, v, err)
+			return Event{}, fmt.Errorf("upcast event %s from v%d: %w", w.ID, v, err)
 		}
 	}
 	if w.Version > t.version {
-		return fmt.Errorf("decode event %s: %s v%d is newer than this program (v%d)", w.ID, w.Type, w.Version, t.version)
+		return Event{}, fmt.Errorf("decode event %s: %s v%d is newer than this program (v%d)", w.ID, w.Type, w.Version, t.version)
 	}
 	d, err := t.decode(raw)
 	if err != nil {
-		return fmt.Errorf("decode event %s data (%s): %w", w.ID, w.Type, err)
+		return Event{}, fmt.Errorf("decode event %s data (%s): %w", w.ID, w.Type, err)
 	}
-	*e = Event{ID: w.ID, Type: w.Type, Version: t.version, At: w.At, Actor: w.Actor, Tenant: w.Tenant, Data: d}
-	return nil
+	return Event{ID: w.ID, Type: w.Type, Version: t.version, At: w.At, Actor: w.Actor, Tenant: w.Tenant, Data: d}, nil
 }
 
 // EncodeEvents writes the events of one command as one log message payload.

@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -21,17 +19,11 @@ import (
 // exportLine is one event of `logbuch export`: the envelope plus where it
 // lies in the log. Events of one command share seq, subject and command.
 type exportLine struct {
-	Seq         uint64          `json:"seq"`
-	Subject     string          `json:"subject"`
-	Command     string          `json:"command"`
-	CommandType string          `json:"command_type"`
-	ID          uuid.UUID       `json:"id"`
-	Type        string          `json:"type"`
-	Version     int             `json:"v"`
-	At          time.Time       `json:"at"`
-	Actor       string          `json:"actor"`
-	Tenant      string          `json:"tenant"`
-	Data        json.RawMessage `json:"data"`
+	Seq         uint64 `json:"seq"`
+	Subject     string `json:"subject"`
+	Command     string `json:"command"`
+	CommandType string `json:"command_type"`
+	domain.WireEvent
 }
 
 // Export writes every event of the log as one JSON object per line.
@@ -72,12 +64,11 @@ func (l *Log) Export(ctx context.Context, w io.Writer) (int, error) {
 
 // ExportLine encodes one event the way `logbuch export` writes it.
 func ExportLine(rec domain.Recorded, e domain.Event) ([]byte, error) {
-	data, err := json.Marshal(e.Data)
+	w, err := e.Wire()
 	if err != nil {
 		return nil, fmt.Errorf("export event %s: %w", e.ID, err)
 	}
-	return json.Marshal(exportLine{Seq: rec.Seq, Subject: rec.Subject, Command: rec.CommandID, CommandType: rec.CommandType,
-		ID: e.ID, Type: e.Type, Version: e.Version, At: e.At, Actor: e.Actor, Tenant: e.Tenant, Data: data})
+	return json.Marshal(exportLine{Seq: rec.Seq, Subject: rec.Subject, Command: rec.CommandID, CommandType: rec.CommandType, WireEvent: w})
 }
 
 // MaxImportLine bounds one line of an import file.
@@ -121,17 +112,8 @@ func ReadExport(r io.Reader) ([]domain.Recorded, error) {
 		if strings.ContainsAny(el.CommandType, "\r\n") {
 			return nil, fmt.Errorf("Zeile %d: ungültiger Befehlstyp", line)
 		}
-		wire, _ := json.Marshal(struct {
-			ID      uuid.UUID       `json:"id"`
-			Type    string          `json:"type"`
-			Version int             `json:"v"`
-			At      time.Time       `json:"at"`
-			Actor   string          `json:"actor"`
-			Tenant  string          `json:"tenant"`
-			Data    json.RawMessage `json:"data"`
-		}{el.ID, el.Type, el.Version, el.At, el.Actor, el.Tenant, el.Data})
-		var e domain.Event
-		if err := json.Unmarshal(wire, &e); err != nil {
+		e, err := el.WireEvent.Event()
+		if err != nil {
 			return nil, fmt.Errorf("Zeile %d: %w", line, err)
 		}
 		switch {
