@@ -143,14 +143,23 @@ func EncodeEvents(events []Event) ([]byte, error) {
 	return json.Marshal(events)
 }
 
-// DecodeEvents reads one log message payload.
+// DecodeEvents reads one log message payload: the envelopes in one pass,
+// then each event's data (rebuilds spend most of their time here).
 func DecodeEvents(payload []byte) ([]Event, error) {
-	var events []Event
-	if err := json.Unmarshal(payload, &events); err != nil {
+	var wire []WireEvent
+	if err := json.Unmarshal(payload, &wire); err != nil {
 		return nil, err
 	}
-	if len(events) == 0 {
+	if len(wire) == 0 {
 		return nil, fmt.Errorf("decode events: empty message")
+	}
+	events := make([]Event, len(wire))
+	for i, w := range wire {
+		e, err := w.Event()
+		if err != nil {
+			return nil, err
+		}
+		events[i] = e
 	}
 	return events, nil
 }
