@@ -50,7 +50,43 @@ type Config struct {
 	// NoGroupCommit writes every command on its own (for comparisons).
 	NoGroupCommit bool
 
+	// Credentials and TLS for an external NATS (besides User/Password).
+	Token     string // a token
+	CredsFile string // a .creds file (JWT and NKey seed)
+	NKeySeed  string // a file with an NKey seed
+	CAFile    string // CA certificates to trust
+	CertFile  string // client certificate
+	KeyFile   string // its key
+
 	Logger *slog.Logger
+}
+
+// clientOptions are the connection options for an external NATS.
+func (c Config) clientOptions() ([]nats.Option, error) {
+	opts := []nats.Option{nats.Name("logbuch"), nats.MaxReconnects(-1), nats.Timeout(10 * time.Second)}
+	if c.User != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.Token != "" {
+		opts = append(opts, nats.Token(c.Token))
+	}
+	if c.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	}
+	if c.NKeySeed != "" {
+		o, err := nats.NkeyOptionFromSeed(c.NKeySeed)
+		if err != nil {
+			return nil, fmt.Errorf("NKey seed %s: %w", c.NKeySeed, err)
+		}
+		opts = append(opts, o)
+	}
+	if c.CAFile != "" {
+		opts = append(opts, nats.RootCAs(c.CAFile))
+	}
+	if c.CertFile != "" || c.KeyFile != "" {
+		opts = append(opts, nats.ClientCert(c.CertFile, c.KeyFile))
+	}
+	return opts, nil
 }
 
 const (
@@ -100,13 +136,13 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 			return nil, err
 		}
 	} else {
-		opts := []nats.Option{nats.Name("logbuch"), nats.MaxReconnects(-1)}
-		if cfg.User != "" {
-			opts = append(opts, nats.UserInfo(cfg.User, cfg.Password))
+		opts, err := cfg.clientOptions()
+		if err != nil {
+			return nil, err
 		}
 		l.nc, err = nats.Connect(cfg.NatsURL, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NatsURL, err)
+			return nil, fmt.Errorf("connect to NATS at %s: %w (is it running and reachable, and are the credentials right?)", cfg.NatsURL, err)
 		}
 		l.log.Warn("external NATS: make sure its JetStream fsyncs before acknowledging (sync_interval: always)", "url", cfg.NatsURL)
 	}
@@ -131,8 +167,8 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		AllowAtomicPublish: true,
 	}); err != nil {
 		l.Close()
-		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
-			return nil, fmt.Errorf("NATS has no JetStream enabled for this account: %w", err)
+		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) || errors.Is(err, nats.ErrNoResponders) {
+			return nil, fmt.Errorf("NATS at %s has no JetStream for this account (enable it with a jetstream block in the server configuration): %w", cfg.NatsURL, err)
 		}
 		return nil, fmt.Errorf("create or update stream %s: %w", StreamName, err)
 	}

@@ -318,3 +318,19 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		t.Fatalf("flag over env: %v %+v", err, m.Config)
 	}
 }
+
+func TestReplicasNeedACluster(t *testing.T) {
+	for args, want := range map[string]string{
+		"--replicas 3":                          "needs a NATS cluster",
+		"--replicas 2 --nats-url nats://x:4222": "use 1, 3 or 5",
+	} {
+		err := NewMain(io.Discard, io.Discard).ParseFlags("serve", strings.Fields(args), func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", args, err, want)
+		}
+	}
+	m := NewMain(io.Discard, io.Discard)
+	if err := m.ParseFlags("serve", []string{"--replicas", "3", "--nats-url", "nats://a:4222", "--nats-token", "t"}, func(string) string { return "" }); err != nil || m.Config.Replicas != 3 || m.Config.NatsToken != "t" {
+		t.Fatalf("cluster flags: %v %+v", err, m.Config)
+	}
+}

@@ -39,6 +39,14 @@ type Config struct {
 	NatsPassword string
 	NatsTLSCert  string
 	NatsTLSKey   string
+
+	NatsToken string
+	NatsCreds string
+	NatsNKey  string
+	NatsCA    string
+	NatsCert  string
+	NatsKey   string
+	Replicas  int
 }
 
 // Main is the running program: the log, the projections, the web server.
@@ -94,6 +102,14 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&c.NatsPassword, "nats-password", env("NATS_PASSWORD", ""), "NATS password (better: LOGBUCH_NATS_PASSWORD)")
 	fs.StringVar(&c.NatsTLSCert, "nats-tls-cert", env("NATS_TLS_CERT", ""), "TLS certificate for the NATS port")
 	fs.StringVar(&c.NatsTLSKey, "nats-tls-key", env("NATS_TLS_KEY", ""), "TLS key for the NATS port")
+	fs.StringVar(&c.NatsToken, "nats-token", env("NATS_TOKEN", ""), "token for an external NATS (better: LOGBUCH_NATS_TOKEN)")
+	fs.StringVar(&c.NatsCreds, "nats-creds", env("NATS_CREDS", ""), ".creds file for an external NATS")
+	fs.StringVar(&c.NatsNKey, "nats-nkey", env("NATS_NKEY", ""), "NKey seed file for an external NATS")
+	fs.StringVar(&c.NatsCA, "nats-ca", env("NATS_CA", ""), "CA file to trust for an external NATS with TLS")
+	fs.StringVar(&c.NatsCert, "nats-cert", env("NATS_CERT", ""), "client certificate for an external NATS")
+	fs.StringVar(&c.NatsKey, "nats-key", env("NATS_KEY", ""), "client key for an external NATS")
+	replicas, _ := strconv.Atoi(env("REPLICAS", "1"))
+	fs.IntVar(&c.Replicas, "replicas", replicas, "replicas of the stream and buckets on a NATS cluster (1, 3 or 5)")
 	return fs
 }
 
@@ -106,6 +122,12 @@ func (m *Main) ParseFlags(name string, args []string, getenv func(string) string
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), usage)
+	}
+	if r := m.Config.Replicas; r != 1 && r != 3 && r != 5 {
+		return fmt.Errorf("--replicas %d: use 1, 3 or 5", r)
+	}
+	if m.Config.Replicas > 1 && m.Config.NatsURL == "" {
+		return fmt.Errorf("--replicas %d needs a NATS cluster (--nats-url); the embedded server is a single node", m.Config.Replicas)
 	}
 	if !domain.ValidCommandID(m.Config.Tenant) || strings.ToLower(m.Config.Tenant) != m.Config.Tenant {
 		return fmt.Errorf("--tenant %q: use lower-case letters, digits and dashes", m.Config.Tenant)
@@ -247,8 +269,9 @@ func (m *Main) Close() error {
 }
 
 func (c Config) logConfig(log *slog.Logger) embed.Config {
-	return embed.Config{DataDir: c.DataDir, NatsURL: c.NatsURL, Logger: log,
-		Listen: c.NatsListen, User: c.NatsUser, Password: c.NatsPassword, TLSCert: c.NatsTLSCert, TLSKey: c.NatsTLSKey}
+	return embed.Config{DataDir: c.DataDir, NatsURL: c.NatsURL, Logger: log, Replicas: c.Replicas,
+		Listen: c.NatsListen, User: c.NatsUser, Password: c.NatsPassword, TLSCert: c.NatsTLSCert, TLSKey: c.NatsTLSKey,
+		Token: c.NatsToken, CredsFile: c.NatsCreds, NKeySeed: c.NatsNKey, CAFile: c.NatsCA, CertFile: c.NatsCert, KeyFile: c.NatsKey}
 }
 
 // offerSetup prints a one-time link for the first admin while nobody has
