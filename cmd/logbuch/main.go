@@ -75,4 +75,7 @@ Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --nats-listen ADDR open a TCP port on the embedded NATS server, e.g. 127.0.0.1:4222;
                      only with --nats-user and --nats-password (LOGBUCH_NATS_PASSWORD)
   --nats-tls-cert, --nats-tls-key   TLS for that port
+  --nats-token, --nats-creds FILE, --nats-nkey FILE, --nats-ca FILE,
+  --nats-cert FILE, --nats-key FILE  credentials and TLS for an external NATS (--nats-url)
+  --replicas N       stream and bucket replicas on a NATS cluster (1, 3 or 5)
 `
