@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats-server/v2/server"
 
@@ -125,4 +126,31 @@ func pickRole(first bool) domain.Role {
 		return domain.RoleAdmin
 	}
 	return domain.RoleLenkungsgruppe
+}
+
+func TestBrowserOnReplicaASeesCommandThroughReplicaB(t *testing.T) {
+	natsURL, token := startSharedNATS(t)
+	a := startLogbuch(t, "--demo", "--nats-url", natsURL, "--nats-token", token)
+	b := startLogbuch(t, "--demo", "--nats-url", natsURL, "--nats-token", token)
+	ctx := testCtx(t)
+	browser := newBrowser(t)
+	within(t, browser, 20*time.Second, chromedp.Navigate(a.DemoLinks["Lotsin"]), chromedp.Navigate(a.URL()+"/lotsen"))
+	waitFor(t, browser, liveOnline)
+	eval[bool](t, browser, `window.__noReload = true`)
+
+	admin, ok := b.Runner.PersonByEmail(demoEmail("Anja Brenner"))
+	if !ok {
+		t.Fatal("no demo admin on replica B")
+	}
+	tok, _, err := web.CreateAPIToken(ctx, b.Log, admin.ID, "B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, out, _ := postJSON(t, &actor{Token: tok}, b.URL()+"/lotsen", uuid.NewString(), `{"name":"Replika Rita","amt":"Archiv","city":"Konstanz"}`); status != 200 {
+		t.Fatalf("command through B: %d %v", status, out)
+	}
+	waitFor(t, browser, `document.getElementById("roster-live").textContent.includes("Replika Rita")`)
+	if !eval[bool](t, browser, `window.__noReload === true`) {
+		t.Fatal("the page on replica A reloaded instead of updating live")
+	}
 }
