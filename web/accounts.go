@@ -53,9 +53,7 @@ func (s *Server) requireSession(next http.Handler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-			if err := r.ParseForm(); err != nil {
-				s.writeError(w, r, http.StatusRequestEntityTooLarge, "bad_request", "", "Die Anfrage ist zu groß.")
+			if !s.parseSmallForm(w, r) {
 				return
 			}
 			if !p.Token && !validCSRF(p, csrfOf(r)) {
@@ -108,9 +106,7 @@ func (s *Server) html(w http.ResponseWriter, status int) {
 
 func (s *Server) handleLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-		if err := r.ParseForm(); err != nil {
-			s.writeError(w, r, http.StatusRequestEntityTooLarge, "bad_request", "", "Die Anfrage ist zu groß.")
+		if !s.parseSmallForm(w, r) {
 			return
 		}
 		email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
@@ -421,9 +417,7 @@ func (s *Server) handleInviteAccept() http.Handler {
 			s.writeError(w, r, http.StatusGone, domain.ENOTFOUND, "", inviteGone)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-		if err := r.ParseForm(); err != nil {
-			s.writeError(w, r, http.StatusRequestEntityTooLarge, "bad_request", "", "Die Anfrage ist zu groß.")
+		if !s.parseSmallForm(w, r) {
 			return
 		}
 		setup := inv.Purpose == purposeSetup

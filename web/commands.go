@@ -210,6 +210,23 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 	return "", nil, &requestError{http.StatusUnsupportedMediaType, "Bitte senden Sie ein Formular oder JSON (Content-Type application/json)."}
 }
 
+// maxSmallForm bounds the forms outside the commands (login, invitation,
+// guest code, account actions).
+const maxSmallForm = 8 << 10
+
+// parseSmallForm reads such a form; when it returns false the problem has
+// been answered (413 too large, 400 unreadable).
+func (s *Server) parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSmallForm)
+	if err := r.ParseForm(); err != nil {
+		var re *requestError
+		errors.As(bodyError(err), &re)
+		s.writeError(w, r, re.status, "bad_request", "", re.message)
+		return false
+	}
+	return true
+}
+
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

@@ -221,9 +221,7 @@ func (s *Server) handleGuestPage() http.Handler {
 // name and no account, until the event ends.
 func (s *Server) handleGuestJoin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-		if err := r.ParseForm(); err != nil {
-			s.writeError(w, r, http.StatusRequestEntityTooLarge, "bad_request", "", "Die Anfrage ist zu groß.")
+		if !s.parseSmallForm(w, r) {
 			return
 		}
 		code := strings.ToUpper(strings.TrimSpace(r.PostForm.Get("code")))

@@ -243,7 +243,7 @@ func (s *Server) closeAll() {
 }
 
 func decodeStrictJSON(data []byte, v any) error {
-	dec := json.NewDecoder(bytesReader(data))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err

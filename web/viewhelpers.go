@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -160,8 +159,6 @@ func (f formState) For(name string) formState {
 	}
 	return formState{Form: name, CommandID: uuid.Must(uuid.NewV7()).String(), CSRF: f.CSRF, Values: map[string]string{}}
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // current marks the navigation entry of the page for screen readers.
 func current(nav, entry string) templ.Attributes {
