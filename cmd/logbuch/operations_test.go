@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"logbuch/domain"
+	"logbuch/web"
 )
 
 func metricValue(t *testing.T, body, series string) float64 {
@@ -294,5 +296,79 @@ func TestIdleLiveConnectionIsClosed(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d connections open, want the busy one", m.Web.LiveConnections())
 		}
+	}
+}
+
+// Commands are limited per session or key (10 a second, bursts of 40): a
+// runaway client gets 429 with a German message, others are not slowed.
+func TestCommandsAreRateLimitedPerClient(t *testing.T) {
+	m := startLogbuch(t)
+	busy := newActor(t, m, domain.RoleAdmin)
+	calm := newActor(t, m, domain.RoleAdmin)
+	// 100 at once; invalid on purpose: the limit applies before anything
+	// is decided, so this appends nothing either way.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	limited := 0
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, out, headers := postJSON(t, busy, m.URL()+"/lotsen", uuid.NewString(), `{"name":"","amt":"Archiv","city":"Konstanz"}`)
+			if status == http.StatusTooManyRequests {
+				mu.Lock()
+				defer mu.Unlock()
+				limited++
+				if headers.Get("Retry-After") == "" || !strings.Contains(fmt.Sprint(out), "Zu viele Aktionen") {
+					t.Errorf("429 without Retry-After or German message: %v", out)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if limited == 0 {
+		t.Fatal("100 commands at once were never limited")
+	}
+	if status, out, _ := postJSON(t, calm, m.URL()+"/lotsen", uuid.NewString(), `{"name":"Ruhig","amt":"Archiv","city":"Konstanz"}`); status != 200 {
+		t.Fatalf("another client was slowed down: %d %v", status, out)
+	}
+}
+
+func TestSessionCookieIsSecureBehindHTTPS(t *testing.T) {
+	m := startLogbuch(t, "--public-url", "https://logbuch.example.de")
+	person := newPerson(t, m, domain.RoleLotse)
+	link, _, err := web.CreateInviteLink(testCtx(t), m.Log, m.URL(), person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"email": {"sicher@konstanz.example"}, "password": {"ein sehr langes Passwort"}, "password2": {"ein sehr langes Passwort"}}
+	req, _ := http.NewRequest("POST", link, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "lb_sitzung" {
+			if !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+				t.Fatalf("session cookie behind https: %+v", c)
+			}
+			return
+		}
+	}
+	t.Fatalf("no session cookie (%d)", res.StatusCode)
+}
+
+func TestSnapshotAgeIsReported(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	join(t, m, admin, "Schnappschuss")
+	if err := m.Runner.SaveSnapshot(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	_, body := getBody(t, nil, m.URL()+"/metrics")
+	if age := metricValue(t, body, "logbuch_snapshot_age_seconds"); age < 0 || age > 60 {
+		t.Fatalf("snapshot age %v right after a snapshot", age)
 	}
 }
