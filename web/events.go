@@ -71,9 +71,10 @@ func (s *Server) handlePlanEvent() http.Handler {
 
 // eventLifecycle is the endpoint of one command on an existing event, by
 // an admin, from the event's page or as JSON.
-func (s *Server) eventLifecycle(name, form, notice string, newCommand func() any, prepare func(cmd any)) http.Handler {
+func (s *Server) eventLifecycle(name, form, notice string, newCommand func() any, prepare func(cmd any), after func(context.Context, domain.Result) error) http.Handler {
 	return s.command(commandRoute{
 		name: name, form: form, execute: eventCommand,
+		after: after,
 		newCommand: newCommand,
 		aggregate:  pathID,
 		prepare: func(r *http.Request, p principal, cmd any) error {
@@ -93,21 +94,14 @@ func (s *Server) eventLifecycle(name, form, notice string, newCommand func() any
 }
 
 func (s *Server) handleRescheduleEvent() http.Handler {
-	return s.eventLifecycle("RescheduleVeranstaltung", "verschieben", "verschoben", func() any { return &domain.RescheduleVeranstaltung{} }, nil)
+	return s.eventLifecycle("RescheduleVeranstaltung", "verschieben", "verschoben", func() any { return &domain.RescheduleVeranstaltung{} }, nil, nil)
 }
 
-// Cancelling ends the guests' access at once: their sessions go, and with
-// them their open live connections.
+// Cancelling ends the guests' access at once: once the cancellation is in
+// the log, their sessions go, and with them their open live connections.
 func (s *Server) handleCancelEvent() http.Handler {
-	h := s.eventLifecycle("CancelVeranstaltung", "absagen", "abgesagt", func() any { return &domain.CancelVeranstaltung{} }, nil)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r)
-		if ev, _, _, ok := s.models.Event(r.PathValue("id")); ok && ev.Cancelled() {
-			if err := s.endGuestSessions(r.Context(), ev.ID); err != nil {
-				s.log.Error("end guest sessions of a cancelled event", "event", ev.ID, "err", err)
-			}
-		}
-	})
+	return s.eventLifecycle("CancelVeranstaltung", "absagen", "abgesagt", func() any { return &domain.CancelVeranstaltung{} }, nil,
+		func(ctx context.Context, res domain.Result) error { return s.endGuestSessions(ctx, res.AggregateID()) })
 }
 
 func (s *Server) endGuestSessions(ctx context.Context, event string) error {
@@ -129,11 +123,11 @@ func (s *Server) endGuestSessions(ctx context.Context, event string) error {
 func (s *Server) handleMarkHeld() http.Handler {
 	return s.eventLifecycle("MarkHeld", "durchgefuehrt", "durchgefuehrt", func() any { return &domain.MarkHeld{} }, func(cmd any) {
 		cmd.(*domain.MarkHeld).Now = time.Now() // the decider has no clock
-	})
+	}, nil)
 }
 
 func (s *Server) handleAddTalk() http.Handler {
-	return s.eventLifecycle("AddTalk", "vortrag", "vortrag", func() any { return &domain.AddTalk{} }, nil)
+	return s.eventLifecycle("AddTalk", "vortrag", "vortrag", func() any { return &domain.AddTalk{} }, nil, nil)
 }
 
 // requireEvent lets a page through for roles that may see an event's wall,
