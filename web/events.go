@@ -74,7 +74,7 @@ func (s *Server) handlePlanEvent() http.Handler {
 func (s *Server) eventLifecycle(name, form, notice string, newCommand func() any, prepare func(cmd any), after func(context.Context, domain.Result) error) http.Handler {
 	return s.command(commandRoute{
 		name: name, form: form, execute: eventCommand,
-		after: after,
+		after:      after,
 		newCommand: newCommand,
 		aggregate:  pathID,
 		prepare: func(r *http.Request, p principal, cmd any) error {
