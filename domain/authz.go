@@ -25,6 +25,7 @@ const (
 	ReadAllRecords = "read:everything"      // the Lenkungsgruppe reads all
 	ViewEvents     = "view:veranstaltungen" // the list of events
 	ViewWall       = "view:wand"            // one event's page and its live wall
+	ViewDashboard  = "view:dashboard"       // the overview of figures and activity
 )
 
 var (
@@ -61,6 +62,8 @@ var permissions = map[string][]Role{
 	ViewEvents:                staff,
 	ViewWall:                  {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
 	"PostToWall":              {RoleLotse, RoleAdmin, RoleGuest},
+	// The Lenkungsgruppe watches the year; the digital office with it.
+	ViewDashboard: {RoleLenkungsgruppe, RoleAdmin},
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -242,6 +242,9 @@ func viewAction(view string) string {
 	if _, ok := wallOf(view); ok {
 		return domain.ViewWall
 	}
+	if _, ok := dashboardYearOf(view); ok {
+		return domain.ViewDashboard
+	}
 	return "view:unknown"
 }
 

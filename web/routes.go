@@ -54,6 +54,12 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /roadmap", s.whenReady(s.requireView(domain.ViewEvents, s.handleRoadmap())))
 	mux.Handle("GET /kalender.ics", s.whenReady(s.handleCalendar()))
 	mux.Handle("GET /gast", s.whenReady(s.handleGuestPage()))
+
+	if s.dash != nil {
+		mux.Handle("GET /dashboard", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboard())))
+		mux.Handle("GET /dashboard/glossar", s.whenReady(s.requireView(domain.ViewDashboard, s.handleGlossary())))
+		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
+	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
 
 	csrf := http.NewCrossOriginProtection()

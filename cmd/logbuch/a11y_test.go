@@ -107,6 +107,10 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto"} {
 				visit(t, tab, p)
 			}
+			if who != "Lotsin" {
+				visit(t, tab, "/dashboard?jahr=2023")
+				visit(t, tab, "/dashboard/glossar")
+			}
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/lotsen"))
 			visit(t, tab, firstLink(t, tab, "/lotsen/"))
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen"))

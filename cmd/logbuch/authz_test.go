@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -137,6 +138,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewEvents, "/veranstaltungen", ""},
 			{domain.ViewEvents, "/roadmap", ""},
 			{domain.ViewWall, "/veranstaltungen/" + event, "veranstaltung/" + event + "/wand"},
+			{domain.ViewDashboard, "/dashboard", "dashboard/" + strconv.Itoa(now.In(berlin).Year())},
+			{domain.ViewDashboard, "/dashboard/glossar", ""},
+			{domain.ViewDashboard, "/dashboard/aemter.csv", ""},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
