@@ -56,11 +56,11 @@ func kindOf(subject string) (kind, id string) {
 // the year, the year's events by status, their attendance, and the year's
 // non-anonymous actions.
 type independentFigures struct {
-	active                    map[string]bool
-	joined, left              int
-	held, planned, cancelled  int
-	attendance, actions       int
-	eventStatus               map[string]string // title → status
+	active                   map[string]bool
+	joined, left             int
+	held, planned, cancelled int
+	attendance, actions      int
+	eventStatus              map[string]string // title → status
 }
 
 func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time) independentFigures {
