@@ -26,6 +26,8 @@ const (
 	ViewEvents     = "view:veranstaltungen" // the list of events
 	ViewWall       = "view:wand"            // one event's page and its live wall
 	ViewDashboard  = "view:dashboard"       // the overview of figures and activity
+	// ViewBarrierReports: the reports sent from the accessibility statement.
+	ViewBarrierReports = "view:rueckmeldungen"
 )
 
 var (
@@ -64,6 +66,11 @@ var permissions = map[string][]Role{
 	"PostToWall":              {RoleLotse, RoleAdmin, RoleGuest},
 	// The Lenkungsgruppe watches the year; the digital office with it.
 	ViewDashboard: {RoleLenkungsgruppe, RoleAdmin},
+	// Anyone with an account can report a barrier; the digital office
+	// reads and answers the reports.
+	"ReportBarrier":       staff,
+	ViewBarrierReports:    adminsOnly,
+	"AnswerBarrierReport": adminsOnly,
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -33,6 +33,7 @@ type Runner struct {
 	commands *Commands
 	events   *Events
 	activity *Activity
+	feedback *BarrierReports
 	models   []ReadModel
 
 	mu      sync.RWMutex // guards the read models and applied
@@ -59,8 +60,8 @@ func NewRunner(src domain.Source, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), progress: make(chan struct{})}
-	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity}
+	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), feedback: NewBarrierReports(), progress: make(chan struct{})}
+	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity, r.feedback}
 	return r
 }
 

@@ -318,8 +318,11 @@ func (r *Runner) restore(ctx context.Context) {
 	r.models = []ReadModel{r.commands, r.roster, r.events}
 	for _, m := range extras {
 		r.models = append(r.models, m)
-		if a, ok := m.(*Activity); ok {
-			r.activity = a
+		switch m := m.(type) {
+		case *Activity:
+			r.activity = m
+		case *BarrierReports:
+			r.feedback = m
 		}
 	}
 	r.mu.Unlock()

@@ -59,6 +59,8 @@ var notices = map[string]string{
 	"abgesagt":       "Die Veranstaltung wurde abgesagt.",
 	"durchgefuehrt":  "Die Veranstaltung ist als durchgeführt erfasst.",
 	"vortrag":        "Der Vortrag wurde erfasst.",
+	"rueckmeldung":   "Danke! Ihre Nachricht ist beim Team Digitalisierung angekommen.",
+	"erledigt":       "Die Rückmeldung ist als erledigt markiert.",
 }
 
 func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }

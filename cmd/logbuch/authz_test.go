@@ -141,6 +141,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewDashboard, "/dashboard", "dashboard/" + strconv.Itoa(now.In(berlin).Year())},
 			{domain.ViewDashboard, "/dashboard/glossar", ""},
 			{domain.ViewDashboard, "/dashboard/aemter.csv", ""},
+			{domain.ViewBarrierReports, "/barrierefreiheit/rueckmeldungen", ""},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
@@ -214,6 +215,12 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		// What becomes of an event.
 		"RescheduleVeranstaltung": {domain.RoleAdmin}, "CancelVeranstaltung": {domain.RoleAdmin},
 		"MarkHeld": {domain.RoleAdmin}, "AddTalk": {domain.RoleAdmin},
+
+		// The Lenkungsgruppe's overview; reports about barriers.
+		domain.ViewDashboard:      {domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		"ReportBarrier":           {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ViewBarrierReports: {domain.RoleAdmin},
+		"AnswerBarrierReport":     {domain.RoleAdmin},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
