@@ -264,6 +264,40 @@ func BallotViewName(board, person string) string { return "tafel/" + board + "/s
 // TopicViewName is the live view of one topic's page.
 func TopicViewName(id string) string { return "thema/" + id }
 
+// KNowHowView is a KNowHow live view name, taken apart.
+type KNowHowView struct {
+	Kind   string // BoardsViewName, "tafel", "stimmzettel", "thema" or VideosViewName
+	Board  string
+	Topic  string
+	Person string // of a ballot: only this person may follow the view
+}
+
+// ParseKNowHowView reads a view name made by the functions above; ok is
+// false for anything else (including ids that are not subject tokens).
+func ParseKNowHowView(name string) (KNowHowView, bool) {
+	switch name {
+	case BoardsViewName, VideosViewName:
+		return KNowHowView{Kind: name}, true
+	}
+	if id, ok := strings.CutPrefix(name, "thema/"); ok && domain.ValidCommandID(id) {
+		return KNowHowView{Kind: "thema", Topic: id}, true
+	}
+	rest, ok := strings.CutPrefix(name, "tafel/")
+	if !ok {
+		return KNowHowView{}, false
+	}
+	if board, person, ok := strings.Cut(rest, "/stimmzettel/"); ok {
+		if domain.ValidCommandID(board) && domain.ValidCommandID(person) {
+			return KNowHowView{Kind: "stimmzettel", Board: board, Person: person}, true
+		}
+		return KNowHowView{}, false
+	}
+	if domain.ValidCommandID(rest) {
+		return KNowHowView{Kind: "tafel", Board: rest}, true
+	}
+	return KNowHowView{}, false
+}
+
 // NewBoards returns an empty KNowHow model.
 func NewBoards() *Boards {
 	return &Boards{Boards: map[string]*boardState{}, Topics: map[string]*topicState{}, Ballots: map[string]*ballotState{}}

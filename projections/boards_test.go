@@ -343,3 +343,22 @@ func TestTopicPageHistoryAndVideos(t *testing.T) {
 		}
 	})
 }
+
+func TestKNowHowViewNames(t *testing.T) {
+	for name, want := range map[string]projections.KNowHowView{
+		projections.BoardsViewName:              {Kind: "tafeln"},
+		projections.VideosViewName:              {Kind: "videothek"},
+		projections.BoardViewName("b1"):         {Kind: "tafel", Board: "b1"},
+		projections.TopicViewName("t1"):         {Kind: "thema", Topic: "t1"},
+		projections.BallotViewName("b1", "p-1"): {Kind: "stimmzettel", Board: "b1", Person: "p-1"},
+	} {
+		if got, ok := projections.ParseKNowHowView(name); !ok || got != want {
+			t.Errorf("%s: got %+v %v, want %+v", name, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "tafel/", "tafel/a.b", "tafel/b1/stimmzettel/", "tafel/b1/x/y", "thema/", "roster", "tafel/b1/stimmzettel/a/b"} {
+		if got, ok := projections.ParseKNowHowView(bad); ok {
+			t.Errorf("%q read as %+v", bad, got)
+		}
+	}
+}
