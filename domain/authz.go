@@ -28,11 +28,15 @@ const (
 	ViewDashboard  = "view:dashboard"       // the overview of figures and activity
 	// ViewBarrierReports: the reports sent from the accessibility statement.
 	ViewBarrierReports = "view:rueckmeldungen"
+	ViewBoards         = "view:tafeln"    // KNowHow boards, topics, their history and "Stand am …"
+	ViewVideos         = "view:videothek" // the library of published explainer videos
+	ImportTopics       = "ImportTopics"   // import survey topics from a CSV file (facilitator or admin: see Board.FacilitatedBy)
 )
 
 var (
 	staff      = []Role{RoleLotse, RoleLenkungsgruppe, RoleAdmin}
 	adminsOnly = []Role{RoleAdmin}
+	lotsen     = []Role{RoleLotse, RoleAdmin}
 )
 
 // permissions is the authorization matrix.
@@ -71,6 +75,39 @@ var permissions = map[string][]Role{
 	"ReportBarrier":       staff,
 	ViewBarrierReports:    adminsOnly,
 	"AnswerBarrierReport": adminsOnly,
+	// KNowHow: the digital office starts a board per campaign; Lotsen (and
+	// admins, who are Lotsen too) propose, edit, vote, form teams and
+	// produce; the Lenkungsgruppe watches; guests never see boards. The
+	// facilitator's actions are open to Lotsen here, and the board's decider
+	// checks that the caller is the board's facilitator (or an admin).
+	"CreateBoard":       adminsOnly,
+	"SetVoteBudget":     lotsen,
+	"CloseVoting":       lotsen,
+	"ReopenVoting":      lotsen,
+	"RevealVotes":       lotsen,
+	"ChangeFacilitator": lotsen,
+	"ArchiveBoard":      lotsen,
+	"RestoreBoard":      lotsen,
+	ImportTopics:        lotsen,
+	"SetPreference":     lotsen, // proxy votes: the ballot's decider allows them to the facilitator only
+	"SetNeed":           lotsen,
+	"ProposeTopic":      lotsen,
+	"EditTopicField":    lotsen,
+	"CommentTopic":      lotsen,
+	"ArchiveTopic":      lotsen,
+	"RestoreTopic":      lotsen,
+	"JoinTeam":          lotsen,
+	"LeaveTeam":         lotsen,
+	"MoveTopic":         lotsen,
+	"AddScene":          lotsen, // the Drehbuch and the video: the topic's decider allows them to its team
+	"EditScene":         lotsen,
+	"SetSceneSeconds":   lotsen,
+	"MoveScene":         lotsen,
+	"DeleteScene":       lotsen,
+	"RecordVideo":       lotsen,
+	"PublishVideo":      lotsen,
+	ViewBoards:          staff,
+	ViewVideos:          staff,
 }
 
 // CanIn reports whether a role may perform an action on something that

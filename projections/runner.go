@@ -34,6 +34,7 @@ type Runner struct {
 	events   *Events
 	activity *Activity
 	feedback *BarrierReports
+	boards   *Boards
 	models   []ReadModel
 
 	mu      sync.RWMutex // guards the read models and applied
@@ -60,8 +61,8 @@ func NewRunner(src domain.Source, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), feedback: NewBarrierReports(), progress: make(chan struct{})}
-	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity, r.feedback}
+	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), feedback: NewBarrierReports(), boards: NewBoards(), progress: make(chan struct{})}
+	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity, r.feedback, r.boards}
 	return r
 }
 

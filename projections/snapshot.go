@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 5
+const ReadModelVersion = 6
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {
@@ -323,6 +323,8 @@ func (r *Runner) restore(ctx context.Context) {
 			r.activity = m
 		case *BarrierReports:
 			r.feedback = m
+		case *Boards:
+			r.boards = m
 		}
 	}
 	r.mu.Unlock()

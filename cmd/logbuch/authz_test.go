@@ -198,6 +198,7 @@ func roleName(r domain.Role) string {
 // who may do what, written out, so a change to the matrix is a visible
 // change to this table.
 func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
+	lotsen := []domain.Role{domain.RoleLotse, domain.RoleAdmin}
 	want := map[string][]domain.Role{
 		"JoinLotse": {domain.RoleAdmin}, "ChangeAmt": {domain.RoleAdmin}, "ChangeRole": {domain.RoleAdmin},
 		"ChangeEmail": {domain.RoleAdmin}, "LeaveRoster": {domain.RoleAdmin}, "RejoinRoster": {domain.RoleAdmin},
@@ -221,6 +222,17 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		"ReportBarrier":           {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 		domain.ViewBarrierReports: {domain.RoleAdmin},
 		"AnswerBarrierReport":     {domain.RoleAdmin},
+		// KNowHow boards (the facilitator and team checks are the deciders').
+		"CreateBoard":   {domain.RoleAdmin},
+		"SetVoteBudget": lotsen, "CloseVoting": lotsen, "ReopenVoting": lotsen, "RevealVotes": lotsen,
+		"ChangeFacilitator": lotsen, "ArchiveBoard": lotsen, "RestoreBoard": lotsen, domain.ImportTopics: lotsen,
+		"SetPreference": lotsen, "SetNeed": lotsen,
+		"ProposeTopic": lotsen, "EditTopicField": lotsen, "CommentTopic": lotsen, "ArchiveTopic": lotsen, "RestoreTopic": lotsen,
+		"JoinTeam": lotsen, "LeaveTeam": lotsen, "MoveTopic": lotsen,
+		"AddScene": lotsen, "EditScene": lotsen, "SetSceneSeconds": lotsen, "MoveScene": lotsen, "DeleteScene": lotsen,
+		"RecordVideo": lotsen, "PublishVideo": lotsen,
+		domain.ViewBoards: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ViewVideos: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
