@@ -18,7 +18,29 @@ import (
 type Activity struct {
 	People  map[string]*Membership `json:"people"`
 	Events  map[string]*EventTrack `json:"events"`
+	Boards  map[string]*BoardTrack `json:"boards"`
+	Topics  map[string]*TopicTrack `json:"topics"`
 	Actions []Action               `json:"actions"` // in log order
+}
+
+// BoardTrack is what the figures need of a KNowHow board.
+type BoardTrack struct {
+	Title string `json:"title"`
+	Year  int    `json:"year"`
+}
+
+// TopicTrack is one topic's way through the stages.
+type TopicTrack struct {
+	Board   string        `json:"board"`
+	Title   string        `json:"title"`
+	Changes []TopicChange `json:"changes"`
+}
+
+// TopicChange is the topic's lane from At on.
+type TopicChange struct {
+	At       time.Time    `json:"at"`
+	Stage    domain.Stage `json:"stage"`
+	Archived bool         `json:"archived,omitempty"`
 }
 
 // Membership is one person's history on the roster: never names, only
@@ -63,6 +85,7 @@ type Action struct {
 	Role   domain.Role `json:"role,omitempty"` // the actor's role then
 	Amt    string      `json:"amt,omitempty"`  // the actor's Amt then
 	Object string      `json:"object,omitempty"`
+	Detail string      `json:"detail,omitempty"` // e.g. the lane a topic moved to
 }
 
 // The live views of the dashboard.
@@ -70,7 +93,7 @@ const DashboardViewName = "dashboard"
 
 // NewActivity returns an empty activity model.
 func NewActivity() *Activity {
-	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}}
+	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}, Boards: map[string]*BoardTrack{}, Topics: map[string]*TopicTrack{}}
 }
 
 // Apply implements ReadModel.
@@ -79,6 +102,9 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 	for _, e := range rec.Events {
 		if a.applyRoster(rec.Subject, e) {
 			changed = append(changed, DashboardView(e.At.In(domain.Berlin).Year()))
+		}
+		if year, ok := a.applyKnowHow(rec.Subject, e); ok {
+			changed = append(changed, DashboardView(year))
 		}
 		if start, ok := a.applyEvent(rec.Subject, e); ok {
 			changed = append(changed, DashboardView(e.At.In(domain.Berlin).Year()), DashboardView(start.In(domain.Berlin).Year()))
@@ -93,10 +119,17 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 		} else if strings.HasPrefix(e.Actor, "guest:") {
 			act.Role = domain.RoleGuest
 		}
-		if d, ok := e.Data.(domain.WallPostAdded); ok {
+		switch d := e.Data.(type) {
+		case domain.WallPostAdded:
 			if t := a.Events[d.Event]; t != nil {
 				act.Object = t.Title
 			}
+		case domain.PreferenceSet:
+			act.Object = a.topicTitle(d.Topic)
+		case domain.NeedSet:
+			act.Object = a.topicTitle(d.Topic)
+		case domain.TopicMoved:
+			act.Detail = d.To.Label()
 		}
 		a.Actions = append(a.Actions, act)
 		changed = append(changed, DashboardView(e.At.In(domain.Berlin).Year()))
@@ -184,7 +217,84 @@ func (a *Activity) objectOf(subject string) string {
 			return t.Title
 		}
 	}
+	if id, ok := aggregateOf(subject, domain.Topics.Kind); ok {
+		return a.topicTitle(id)
+	}
+	if id, ok := aggregateOf(subject, domain.Boards.Kind); ok {
+		if b := a.Boards[id]; b != nil {
+			return b.Title
+		}
+	}
 	return ""
+}
+
+func (a *Activity) topicTitle(id string) string {
+	if t := a.Topics[id]; t != nil {
+		return t.Title
+	}
+	return ""
+}
+
+// applyKnowHow folds boards and topics; it returns the board's year.
+func (a *Activity) applyKnowHow(subject string, e domain.Event) (int, bool) {
+	if id, ok := aggregateOf(subject, domain.Boards.Kind); ok {
+		if d, ok := e.Data.(domain.BoardCreated); ok {
+			a.Boards[id] = &BoardTrack{Title: d.Title, Year: d.Year}
+			return d.Year, true
+		}
+		return 0, false
+	}
+	id, ok := aggregateOf(subject, domain.Topics.Kind)
+	if !ok {
+		return 0, false
+	}
+	if d, ok := e.Data.(domain.TopicProposed); ok {
+		a.Topics[id] = &TopicTrack{Board: d.Board, Title: d.Title, Changes: []TopicChange{{At: e.At, Stage: domain.StageProposed}}}
+		return a.boardYear(d.Board, e.At), true
+	}
+	t := a.Topics[id]
+	if t == nil {
+		return 0, false
+	}
+	next := t.Changes[len(t.Changes)-1]
+	next.At = e.At
+	switch d := e.Data.(type) {
+	case domain.TopicFieldEdited:
+		if d.Field == "title" {
+			t.Title = d.Text
+		}
+		return 0, false
+	case domain.TopicMoved:
+		next.Stage = d.To
+	case domain.TopicArchived:
+		next.Archived = true
+	case domain.TopicRestored:
+		next.Archived = false
+	default:
+		return 0, false
+	}
+	t.Changes = append(t.Changes, next)
+	return a.boardYear(t.Board, e.At), true
+}
+
+func (a *Activity) boardYear(board string, at time.Time) int {
+	if b := a.Boards[board]; b != nil && b.Year != 0 {
+		return b.Year
+	}
+	return at.In(domain.Berlin).Year()
+}
+
+// At is the topic's lane at t; ok is false before it was proposed.
+func (t *TopicTrack) At(at time.Time) (TopicChange, bool) {
+	var st TopicChange
+	ok := false
+	for _, c := range t.Changes {
+		if c.At.After(at) {
+			break
+		}
+		st, ok = c, true
+	}
+	return st, ok
 }
 
 func (m *Membership) last() MembershipChange {
@@ -232,7 +342,7 @@ func (a *Activity) restoreSnapshot(data json.RawMessage) (snapshotModel, error) 
 	if err := json.Unmarshal(data, fresh); err != nil {
 		return nil, err
 	}
-	if fresh.People == nil || fresh.Events == nil {
+	if fresh.People == nil || fresh.Events == nil || fresh.Boards == nil || fresh.Topics == nil {
 		return nil, ErrSnapshotInvalid
 	}
 	return fresh, nil

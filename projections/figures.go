@@ -27,6 +27,10 @@ type Figures struct {
 	EventsCancelled int // FigEventsCancelled
 	Attendance      int // FigAttendance
 
+	Topics          int // FigTopics
+	VideosPublished int // FigVideos
+	ByStage         []StageFigure
+
 	Actions  int         // FigActions
 	ByAmt    []AmtFigure // FigByAmt, one row per Amt of domain.Aemter
 	ByMonth  []MonthFigure
@@ -39,6 +43,12 @@ type AmtFigure struct {
 	Amt          string
 	ActiveLotsen int
 	Actions      int
+}
+
+// StageFigure counts the topics in one lane of the KNowHow boards.
+type StageFigure struct {
+	Stage  domain.Stage
+	Topics int
 }
 
 // MonthFigure is the activity of one month.
@@ -80,6 +90,9 @@ const (
 	FigEventsCancelled = "veranstaltungen-abgesagt"
 	FigAttendance      = "teilnahmen"
 	FigActions         = "aktionen"
+	FigTopics          = "themen"
+	FigVideos          = "videos-veroeffentlicht"
+	FigByStage         = "themen-nach-phase"
 	FigByAmt           = "beteiligung-nach-amt"
 	FigByMonth         = "aktivitaet-nach-monat"
 )
@@ -102,6 +115,9 @@ var FigureDefinitions = []FigureDefinition{
 	{FigEventsPlanned, "Geplante Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die am Stichtag geplant, aber weder durchgeführt noch abgesagt sind."},
 	{FigEventsCancelled, "Abgesagte Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die bis zum Stichtag abgesagt wurden."},
 	{FigAttendance, "Teilnahmen", "Summe der eingetragenen Teilnehmendenzahlen der durchgeführten Veranstaltungen."},
+	{FigTopics, "KNowHow-Themen", "Nicht archivierte Themen auf den KNowHow-Tafeln des gewählten Jahres, die bis zum Stichtag vorgeschlagen wurden."},
+	{FigByStage, "Themen nach Phase", "Die KNowHow-Themen nach ihrer Spalte am Stichtag: Vorschlag, Ausgewählt, Drehbuch, Produktion, Veröffentlicht."},
+	{FigVideos, "Veröffentlichte Videos", "Themen der Tafeln des gewählten Jahres, deren Video bis zum Stichtag veröffentlicht wurde."},
 	{FigActions, "Aktionen", "Alle im Protokoll festgehaltenen Aktionen mit Zeitpunkt im gewählten Jahr bis zum Stichtag, außer anonymen (Bewertungen, Umfrageantworten)."},
 	{FigByAmt, "Beteiligung nach Amt", "Je Amt: aktive Lotsinnen und Lotsen am Stichtag und die Aktionen der Personen, die zum Zeitpunkt der Aktion diesem Amt angehörten."},
 	{FigByMonth, "Aktivität nach Monat", "Je Monat des gewählten Jahres: Aktionen, Eintritte, Austritte und durchgeführte Veranstaltungen (nach Tag der Durchführung)."},
@@ -180,6 +196,22 @@ func (a *Activity) Figures(year int, asOf time.Time) Figures {
 		}
 	}
 	slices.SortFunc(f.Events, func(x, y EventFigure) int { return x.Start.Compare(y.Start) })
+	byStage := map[domain.Stage]int{}
+	for _, t := range a.Topics {
+		b := a.Boards[t.Board]
+		st, ok := t.At(asOf)
+		if !ok || b == nil || b.Year != year || st.Archived {
+			continue
+		}
+		f.Topics++
+		byStage[st.Stage]++
+		if st.Stage == domain.StagePublished {
+			f.VideosPublished++
+		}
+	}
+	for _, stage := range domain.Stages {
+		f.ByStage = append(f.ByStage, StageFigure{Stage: stage, Topics: byStage[stage]})
+	}
 	for _, act := range a.Actions {
 		if act.At.After(asOf) || !inYear(act.At, year) {
 			continue

@@ -141,6 +141,8 @@ var dashboardTables = map[string]func(p dashboardPage) [][]string{
 			{projections.FigEventsPlanned, itoa(f.EventsPlanned)},
 			{projections.FigEventsCancelled, itoa(f.EventsCancelled)},
 			{projections.FigAttendance, itoa(f.Attendance)},
+			{projections.FigTopics, itoa(f.Topics)},
+			{projections.FigVideos, itoa(f.VideosPublished)},
 			{projections.FigActions, itoa(f.Actions)},
 		}
 	},
@@ -162,6 +164,13 @@ var dashboardTables = map[string]func(p dashboardPage) [][]string{
 		rows := [][]string{{"format", projections.FigEventsHeld, projections.FigEventsPlanned, projections.FigAttendance}}
 		for _, f := range p.F.ByFormat {
 			rows = append(rows, []string{f.Format, itoa(f.Held), itoa(f.Planned), itoa(f.Attendance)})
+		}
+		return rows
+	},
+	"phasen": func(p dashboardPage) [][]string {
+		rows := [][]string{{"phase", projections.FigTopics}}
+		for _, st := range p.F.ByStage {
+			rows = append(rows, []string{st.Stage.Label(), itoa(st.Topics)})
 		}
 		return rows
 	},
@@ -252,6 +261,32 @@ func feedSentence(a projections.Action) string {
 		what = "hat einen Vortrag zur Veranstaltung" + obj + " eingetragen"
 	case "WallPostAdded":
 		what = "hat ein Ergebnis auf die Wand von" + obj + " gestellt"
+	case "BoardCreated":
+		what = "hat die KNowHow-Tafel" + obj + " angelegt"
+	case "VoteBudgetSet":
+		what = "hat das Punktebudget der Tafel" + obj + " erhöht"
+	case "VotesRevealed":
+		what = "hat die Stimmen der Tafel" + obj + " aufgedeckt"
+	case "VotingClosed":
+		what = "hat die Abstimmung der Tafel" + obj + " beendet"
+	case "TopicProposed":
+		what = "hat das Thema" + obj + " vorgeschlagen"
+	case "TopicFieldEdited":
+		what = "hat das Thema" + obj + " bearbeitet"
+	case "TopicCommented":
+		what = "hat das Thema" + obj + " kommentiert"
+	case "PreferenceSet", "NeedSet":
+		what = "hat das Thema" + obj + " bewertet"
+	case "TeamJoined":
+		what = "ist dem Team für" + obj + " beigetreten"
+	case "TeamLeft":
+		what = "hat das Team für" + obj + " verlassen"
+	case "TopicMoved":
+		what = "hat" + obj + " in die Spalte „" + a.Detail + "“ verschoben"
+	case "SceneAdded", "SceneFieldEdited", "SceneSecondsSet", "SceneMoved", "SceneDeleted":
+		what = "hat am Drehbuch für" + obj + " gearbeitet"
+	case "VideoRecorded":
+		what = "hat das Video zu" + obj + " erfasst"
 	default:
 		what = "hat etwas im Logbuch festgehalten"
 	}

@@ -60,6 +60,7 @@ type independentFigures struct {
 	joined, left             int
 	held, planned, cancelled int
 	attendance, actions      int
+	topics, videos           int
 	eventStatus              map[string]string // title → status
 }
 
@@ -74,8 +75,14 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 		start         time.Time
 		attendance    int
 	}
+	type topic struct {
+		board, stage string
+		archived     bool
+	}
 	people := map[string]*person{}
 	events := map[string]*event{}
+	boardYear := map[string]int{}
+	topics := map[string]*topic{}
 	f := independentFigures{active: map[string]bool{}, eventStatus: map[string]string{}}
 	inYear := func(t time.Time) bool { return t.In(berlin).Year() == year }
 	for _, e := range lines {
@@ -114,6 +121,21 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 			case "LotseRoleChanged":
 				p.role = d["to"].(string)
 			}
+		case "board":
+			if e.Type == "BoardCreated" {
+				boardYear[id] = int(d["year"].(float64))
+			}
+		case "thema":
+			switch e.Type {
+			case "TopicProposed":
+				topics[id] = &topic{board: d["board"].(string), stage: "vorschlag"}
+			case "TopicMoved":
+				topics[id].stage = d["to"].(string)
+			case "TopicArchived":
+				topics[id].archived = true
+			case "TopicRestored":
+				topics[id].archived = false
+			}
 		case "veranstaltung":
 			switch e.Type {
 			case "VeranstaltungPlanned":
@@ -131,6 +153,14 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 	for id, p := range people {
 		if p.active && p.role == "lotse" {
 			f.active[id] = true
+		}
+	}
+	for _, tp := range topics {
+		if boardYear[tp.board] == year && !tp.archived {
+			f.topics++
+			if tp.stage == string(domain.StagePublished) {
+				f.videos++
+			}
 		}
 	}
 	for _, e := range events {
@@ -219,10 +249,14 @@ func TestDashboardFiguresEqualFiguresFromTheExport(t *testing.T) {
 			"aktive-lotsen": len(want.active), "eintritte": want.joined, "austritte": want.left,
 			"veranstaltungen-durchgefuehrt": want.held, "veranstaltungen-geplant": want.planned,
 			"veranstaltungen-abgesagt": want.cancelled, "teilnahmen": want.attendance, "aktionen": want.actions,
+			"themen": want.topics, "videos-veroeffentlicht": want.videos,
 		} {
 			if got[key] != n {
 				t.Errorf("stand %q: %s is %d on the dashboard, %d from the export", stand, key, got[key], n)
 			}
+		}
+		if stand == "" && (want.topics == 0 || want.videos == 0 || want.held == 0) {
+			t.Errorf("the demo year should have KNowHow topics, a published video and held events: %+v", want)
 		}
 		if stand == dayBefore && !want.active[leaver] {
 			t.Errorf("the Lotse who left on %s should be active the day before", leftAt)
