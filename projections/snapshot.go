@@ -325,6 +325,8 @@ func (r *Runner) restore(ctx context.Context) {
 			r.feedback = m
 		case *Boards:
 			r.boards = m
+		case *Conclusions:
+			r.conclusions = m
 		}
 	}
 	r.mu.Unlock()
