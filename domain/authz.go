@@ -61,6 +61,9 @@ var permissions = map[string][]Role{
 	ViewEvents:                staff,
 	ViewWall:                  {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
 	"PostToWall":              {RoleLotse, RoleAdmin, RoleGuest},
+	// Participants rate a held event once: Lotsen (admins are Lotsen of
+	// the digital office) and the guests of that event.
+	"RateVeranstaltung": {RoleLotse, RoleAdmin, RoleGuest},
 }
 
 // CanIn reports whether a role may perform an action on something that

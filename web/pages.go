@@ -122,6 +122,9 @@ func validViewName(v string) bool {
 	if _, ok := wallOf(v); ok {
 		return true
 	}
+	if _, _, ok := ratingView(v); ok {
+		return true
+	}
 	id, ok := strings.CutPrefix(v, "lotse/")
 	return ok && domain.ValidCommandID(id)
 }
@@ -133,6 +136,9 @@ func (s *Server) viewExists(v string) bool {
 	if id, ok := wallOf(v); ok {
 		_, _, _, exists := s.models.Event(id)
 		return exists
+	}
+	if _, _, ok := ratingView(v); ok {
+		return s.ratingViewExists(v)
 	}
 	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
 		_, _, exists := s.models.Person(id)
@@ -146,6 +152,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	var buf bytes.Buffer
 	if id, ok := wallOf(view); ok {
 		return s.renderWall(ctx, id)
+	}
+	if _, _, ok := ratingView(view); ok {
+		return s.renderRatingView(ctx, view)
 	}
 	switch {
 	case view == projections.RosterViewName:

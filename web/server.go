@@ -30,6 +30,7 @@ type ReadModels interface {
 	Progress() (applied, target uint64)
 	Ready() bool
 	OnChange(func(projections.Change))
+	ratingModels
 }
 
 // Config of the web server.
@@ -61,6 +62,12 @@ type Config struct {
 	LastSeq func(context.Context) (uint64, error)
 	// SnapshotAge reports the age of the newest projection snapshot.
 	SnapshotAge func() (time.Duration, bool)
+	// Anonymous ratings (ratings.go): the batch size of a release, how
+	// often ready batches are released (0: as soon as one is ready), and
+	// the minimum number of ratings before results are shown.
+	RatingBatch int
+	RatingFlush time.Duration
+	MinRatings  int
 }
 
 // Server is Logbuch's HTTP side.
@@ -77,6 +84,9 @@ type Server struct {
 	limits   *commandLimits
 	metrics  *metrics
 	perUser  *connCounter
+
+	ratingPool   *domain.AnonymousPool
+	ratingModels ratingModels
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -102,6 +112,8 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
+	s.ratingModels = models
+	s.initRatings()
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)
@@ -119,6 +131,7 @@ func (s *Server) Run(ctx context.Context) {
 	if err := s.secrets.WatchSecretDeletes(ctx, bucketSessions, s.closeSession); err != nil {
 		s.log.Error("cannot watch sessions; ended sessions keep their live connections until they reconnect", "err", err)
 	}
+	go s.runRatings(ctx)
 	s.hub.Run(ctx)
 }
 
