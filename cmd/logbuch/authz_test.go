@@ -34,7 +34,11 @@ type endpoint struct {
 
 // ownEvent lists the commands that change what an event is (held,
 // cancelled): staff act on a fresh event each, a guest still on theirs.
-var ownEvent = map[string]bool{"RescheduleVeranstaltung": true, "CancelVeranstaltung": true, "MarkHeld": true, "AddTalk": true}
+var ownEvent = map[string]bool{"RescheduleVeranstaltung": true, "CancelVeranstaltung": true, "MarkHeld": true, "AddTalk": true, "RateVeranstaltung": true}
+
+// heldFirst lists the commands that need a held event: the admin marks
+// the target held before the case (the guest's own event only once).
+var heldFirst = map[string]bool{"RateVeranstaltung": true}
 
 var rosterEndpoints = []endpoint{
 	{"JoinLotse", func(string) string { return "/lotsen" }, `{"name":"Neu","amt":"Archiv","city":"Konstanz"}`},
@@ -54,6 +58,7 @@ var eventEndpoints = []endpoint{
 	{"CancelVeranstaltung", func(event string) string { return "/veranstaltungen/" + event + "/absagen" }, `{"reason":"Matrix"}`},
 	{"MarkHeld", func(event string) string { return "/veranstaltungen/" + event + "/durchgefuehrt" }, `{"attendance":12}`},
 	{"AddTalk", func(event string) string { return "/veranstaltungen/" + event + "/vortrag" }, `{"speaker":"Gabi Gast","topic":"Matrix"}`},
+	{"RateVeranstaltung", func(event string) string { return "/veranstaltungen/" + event + "/bewertung" }, `{"value":4}`},
 }
 
 // TestAuthorizationMatrix checks every role against every command and
@@ -113,6 +118,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if ownEvent[e.command] && role != domain.RoleGuest {
 					target, _ = planEvent(t, m, admin, "Matrix "+e.command, now.Add(-time.Hour), now.Add(time.Hour))
 				}
+				if heldFirst[e.command] {
+					// Already held (the shared event, a second time) answers 409: fine.
+					postJSON(t, admin, m.URL()+"/veranstaltungen/"+target+"/durchgefuehrt", uuid.NewString(), `{"attendance":12}`)
+				}
 				before := lastSeq(t, m)
 				status, out, _ := postJSON(t, a, m.URL()+e.path(target), uuid.NewString(), e.body)
 				allowed := domain.CanIn(role, e.command, guestEvent(a, role, event), target)
@@ -137,6 +146,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewEvents, "/veranstaltungen", ""},
 			{domain.ViewEvents, "/roadmap", ""},
 			{domain.ViewWall, "/veranstaltungen/" + event, "veranstaltung/" + event + "/wand"},
+			{domain.ViewWall, "/veranstaltungen/" + event + "/bewertung", "veranstaltung/" + event + "/bewertung"},
+			{domain.ViewEvents, "/veranstaltungen", "bewertungen"},
+			{domain.ViewEvents, "/roadmap", fmt.Sprintf("bewertungen/%d", now.In(domain.Berlin).Year())},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
@@ -210,6 +222,8 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		// What becomes of an event.
 		"RescheduleVeranstaltung": {domain.RoleAdmin}, "CancelVeranstaltung": {domain.RoleAdmin},
 		"MarkHeld": {domain.RoleAdmin}, "AddTalk": {domain.RoleAdmin},
+		// Participants rate a held event.
+		"RateVeranstaltung": {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
