@@ -330,3 +330,46 @@ func TestDemoYearHasRatings(t *testing.T) {
 		t.Fatalf("roadmap 2023: %d", s)
 	}
 }
+
+// TestGuestRatesOnlyTheirEventWhileTheirAccessLasts: a guest's code opens
+// one event; another event's rating (and every other page) stays closed,
+// and once the event is over the access and the code end, with a clear
+// message.
+func TestGuestRatesOnlyTheirEventWhileTheirAccessLasts(t *testing.T) {
+	m := startLogbuch(t, "--rating-flush", "0")
+	admin := newActor(t, m, domain.RoleAdmin)
+	now := time.Now()
+	own, code := planEvent(t, m, admin, "Workshop der Gäste", now.Add(-time.Hour), now.Add(3*time.Hour))
+	other, _ := heldEvent(t, m, admin, "Anderer Workshop")
+	guest := guests(t, m, own, code, 1)[0]
+
+	before := lastSeq(t, m)
+	if s, _ := rateAs(t, m, guest, other, 5); s != http.StatusForbidden {
+		t.Fatalf("a guest rates another event: %d", s)
+	}
+	for _, path := range []string{"/veranstaltungen/" + other + "/bewertung", "/veranstaltungen/" + other, "/roadmap", "/kalender.ics", "/veranstaltungen"} {
+		if s, _ := getBody(t, guest, m.URL()+path); s != http.StatusForbidden && s != http.StatusUnauthorized {
+			t.Errorf("guest GET %s: %d", path, s)
+		}
+	}
+	if s, out := rateAs(t, m, guest, own, 5); s != http.StatusConflict || !strings.Contains(fmt.Sprint(out), "erst bewertet werden") {
+		t.Fatalf("rating before the event is held: %d %v", s, out)
+	}
+	if lastSeq(t, m) != before {
+		t.Fatal("a refused rating appended")
+	}
+
+	// The event is moved into the past: it is over, and so is the access.
+	past := func(d time.Duration) string { return now.Add(d).In(domain.Berlin).Format("2006-01-02T15:04") }
+	eventCmd(t, m, admin, own, "verschieben", fmt.Sprintf(`{"start":%q,"end":%q}`, past(-3*time.Hour), past(-2*time.Hour)))
+	if s, _ := getBody(t, guest, m.URL()+"/veranstaltungen/"+own); s != http.StatusSeeOther {
+		t.Fatalf("the guest still sees the event after it ended: %d", s)
+	}
+	res := postForm(t, m, guest, "/veranstaltungen/"+own+"/bewertung", map[string][]string{"command_id": {uuid.NewString()}, "value": {"4"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/anmelden?hinweis=abgelaufen" {
+		t.Fatalf("rating after the access ended: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if g, res := joinAsGuest(t, m, code, "Zu spät"); g != nil || res.StatusCode != http.StatusGone || !strings.Contains(readAll(res), "Diese Veranstaltung ist vorbei. Der Gastzugang ist beendet.") {
+		t.Fatalf("the code after the event: %d", res.StatusCode)
+	}
+}
