@@ -36,7 +36,10 @@ import (
 // which, because the values are shuffled and carry no time finer than the
 // batch's hour. A batch is never smaller than the batch size, so a batch of
 // one (a value that belongs to exactly one participation) cannot exist;
-// the remainder of a box waits for the next answers instead.
+// the remainder of a box waits for the next answers instead. The stream
+// also stores when it received each message: for a batch that is the time
+// of its release (a tick of the timer, or the shutdown), which says no more
+// than the log's order does.
 //
 // The price: values still in the pool are lost if the server crashes
 // (a graceful shutdown releases every box that holds a batch; a remainder

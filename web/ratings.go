@@ -122,10 +122,9 @@ type ratingResult struct {
 	Participants int
 	Minimum      int
 	Shown        bool
-	Count        int                       // released ratings, when shown
-	Average      float64                   // when shown
-	Counts       [domain.MaxRating]int     // when shown
-	summary      projections.RatingSummary // never rendered below the minimum
+	Count        int                   // released ratings, when shown
+	Average      float64               // when shown
+	Counts       [domain.MaxRating]int // when shown
 }
 
 func (s *Server) ratingResultOf(ev projections.EventInfo, sum projections.RatingSummary) ratingResult {
