@@ -234,7 +234,12 @@ func TestRatingResultsOnlyFromTheMinimum(t *testing.T) {
 			t.Fatalf("no labelled radio button %d on the page", v)
 		}
 	}
-	res := postForm(t, m, lotse, "/veranstaltungen/"+event+"/bewertung", map[string][]string{"command_id": {uuid.NewString()}, "value": {"5"}})
+	before := lastSeq(t, m)
+	res := postForm(t, m, lotse, "/veranstaltungen/"+event+"/bewertung", map[string][]string{"command_id": {uuid.NewString()}})
+	if body := readAll(res); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#bewerten-value">Bitte wählen Sie eine Bewertung von 1 bis 5.`) || !strings.Contains(body, `id="bewerten-value"`) || lastSeq(t, m) != before {
+		t.Fatalf("form without a choice: %d", res.StatusCode)
+	}
+	res = postForm(t, m, lotse, "/veranstaltungen/"+event+"/bewertung", map[string][]string{"command_id": {uuid.NewString()}, "value": {"5"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("form rating: %d %s", res.StatusCode, readAll(res))
 	}
