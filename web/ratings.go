@@ -317,3 +317,20 @@ func ratingChoiceLabel(v int) string {
 	}
 	return strconv.Itoa(v)
 }
+
+// ratedEvents lists, for "Meine Daten", the events a person rated: that
+// they rated is stored with their id; what they rated is not stored with
+// them anywhere.
+func (s *Server) ratedEvents(p principal) map[string]any {
+	events, _ := s.models.Events()
+	rated := []map[string]string{}
+	for _, e := range events {
+		if s.ratingModels.HasRated(e.ID, domain.RaterID(e.ID, p.Actor())) {
+			rated = append(rated, map[string]string{"id": e.ID, "titel": e.Title})
+		}
+	}
+	return map[string]any{
+		"bewertete_veranstaltungen": rated,
+		"hinweis":                   "Gespeichert ist nur, dass Sie bewertet haben. Der Wert Ihrer Bewertung ist anonym und mit Ihrer Person nirgends verbunden.",
+	}
+}

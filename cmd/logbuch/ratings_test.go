@@ -246,6 +246,10 @@ func TestRatingResultsOnlyFromTheMinimum(t *testing.T) {
 	if _, page := getBody(t, lotse, m.URL()+"/veranstaltungen/"+event); !strings.Contains(page, "Sie haben diese Veranstaltung bewertet") || strings.Contains(page, `id="bewerten"`) {
 		t.Fatal("the page still offers the form after rating")
 	}
+	// "Meine Daten" says that the Lotse rated, not what.
+	if _, data := getBody(t, lotse, m.URL()+"/konto/daten"); !strings.Contains(data, `"id": "`+event+`"`) || !strings.Contains(data, "Der Wert Ihrer Bewertung ist anonym") {
+		t.Fatal("Meine Daten does not list the rated event")
+	}
 	gs := guests(t, m, event, code, 5)
 	for _, g := range gs[:2] {
 		if s, out := rateAs(t, m, g, event, 3); s != 200 {
