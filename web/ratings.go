@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"logbuch/domain"
 	"logbuch/projections"
 )
@@ -135,7 +137,7 @@ func (s *Server) ratingResultOf(ev projections.EventInfo, sum projections.Rating
 	return r
 }
 
-// ratingJSON is the answer of GET /veranstaltungen/<id>/bewertung.
+// JSON is the answer of GET /veranstaltungen/<id>/bewertung.
 func (r ratingResult) JSON() map[string]any {
 	out := map[string]any{"event": r.Event, "held": r.Held, "participants": r.Participants, "minimum": r.Minimum, "shown": r.Shown}
 	if r.Shown {
@@ -263,29 +265,27 @@ func (s *Server) ratingViewExists(view string) bool {
 
 func (s *Server) renderRatingView(ctx context.Context, view string) (string, []byte, uint64, bool) {
 	var buf strings.Builder
+	var id string
 	var seq uint64
-	var err error
-	if id, ok := ratingOf(view); ok {
-		ev, _, _, exists := s.models.Event(id)
+	var c templ.Component
+	if event, ok := ratingOf(view); ok {
+		ev, _, _, exists := s.models.Event(event)
 		if !exists {
 			return "", nil, 0, false
 		}
-		sum, sq := s.ratingModels.Rating(id)
-		seq, err = sq, ratingLive(s.ratingResultOf(ev, sum), sq).Render(ctx, &buf)
-		if err == nil {
-			return "bewertung-live", []byte(buf.String()), seq, true
-		}
+		sum, sq := s.ratingModels.Rating(event)
+		id, seq, c = "bewertung-live", sq, ratingLive(s.ratingResultOf(ev, sum), sq)
 	} else if year, ok := ratingsYearOf(view); ok {
 		o := s.ratingsOverviewOf(year)
-		seq, err = o.Seq, ratingsOverviewLive(o).Render(ctx, &buf)
-		if err == nil {
-			return "bewertungen-live", []byte(buf.String()), seq, true
-		}
+		id, seq, c = "bewertungen-live", o.Seq, ratingsOverviewLive(o)
+	} else {
+		return "", nil, 0, false
 	}
-	if err != nil {
+	if err := c.Render(ctx, &buf); err != nil {
 		s.log.Error("render view", "view", view, "err", err)
+		return "", nil, 0, false
 	}
-	return "", nil, 0, false
+	return id, []byte(buf.String()), seq, true
 }
 
 // formatAverage writes an average the German way: 4,3.
