@@ -146,40 +146,10 @@ func TestRatingsInTheRawLogNameNobodyAndKeepNoOrder(t *testing.T) {
 					t.Fatalf("a participation carries more than the event: %s", e["data"])
 				}
 			case "RatingsReleased":
-				if a := str(e["actor"]); a != domain.SystemActor {
-					t.Fatalf("a released batch names an actor: %q", a)
-				}
-				at, err := time.Parse(time.RFC3339Nano, str(e["at"]))
-				if err != nil || !at.Equal(at.Truncate(time.Hour)) {
-					t.Fatalf("a released batch has a time finer than the hour: %s", e["at"])
-				}
-				id := uuid.MustParse(str(e["id"]))
-				if ms := int64(binary.BigEndian.Uint64(append([]byte{0, 0}, id[:6]...))); ms != at.UnixMilli() {
-					t.Fatalf("the batch's event id tells another time (%d ms) than its hour (%d ms)", ms, at.UnixMilli())
-				}
-				var data struct {
-					Values []int `json:"values"`
-				}
-				dec := json.NewDecoder(strings.NewReader(string(e["data"])))
-				dec.DisallowUnknownFields()
-				if err := dec.Decode(&data); err != nil {
-					t.Fatalf("a released batch carries more than values: %s (%v)", e["data"], err)
-				}
 				if msg.Subject != "lb.konstanz.bewertungen."+event {
 					t.Fatalf("batch on %s", msg.Subject)
 				}
-				// No session, person or other id in the headers either.
-				for k, vs := range msg.Header {
-					for _, v := range vs {
-						for i, sess := range sessions {
-							person, _, _ := strings.Cut(sess, ".")
-							if strings.Contains(v, person) || strings.Contains(v, sess) {
-								t.Fatalf("header %s of a batch names rater %d", k, i)
-							}
-						}
-					}
-				}
-				batches = append(batches, data.Values)
+				batches = append(batches, anonymousValues(t, msg, e, sessions))
 			}
 		}
 	}
@@ -201,6 +171,45 @@ func TestRatingsInTheRawLogNameNobodyAndKeepNoOrder(t *testing.T) {
 	if sum.Participants != 24 || sum.Released() != 24 {
 		t.Fatalf("read model: %+v", sum)
 	}
+}
+
+// anonymousValues checks one released batch of anonymous values (ratings
+// now, survey answers later) as the raw log holds it, and returns its
+// values: the actor is the system, the only time is the hour (in the
+// envelope and inside the event id), the data holds nothing but the
+// values, and no header names a session or person of those who answered.
+func anonymousValues(t *testing.T, msg rawMessage, e map[string]json.RawMessage, sessions []string) []int {
+	t.Helper()
+	if a := str(e["actor"]); a != domain.SystemActor {
+		t.Fatalf("a released batch names an actor: %q", a)
+	}
+	at, err := time.Parse(time.RFC3339Nano, str(e["at"]))
+	if err != nil || !at.Equal(at.Truncate(time.Hour)) {
+		t.Fatalf("a released batch has a time finer than the hour: %s", e["at"])
+	}
+	id := uuid.MustParse(str(e["id"]))
+	if ms := int64(binary.BigEndian.Uint64(append([]byte{0, 0}, id[:6]...))); ms != at.UnixMilli() {
+		t.Fatalf("the batch's event id tells another time (%d ms) than its hour (%d ms)", ms, at.UnixMilli())
+	}
+	var data struct {
+		Values []int `json:"values"`
+	}
+	dec := json.NewDecoder(strings.NewReader(string(e["data"])))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&data); err != nil {
+		t.Fatalf("a released batch carries more than values: %s (%v)", e["data"], err)
+	}
+	for k, vs := range msg.Header {
+		for _, v := range vs {
+			for i, sess := range sessions {
+				person, _, _ := strings.Cut(sess, ".")
+				if strings.Contains(v, person) || strings.Contains(v, sess) {
+					t.Fatalf("header %s of a batch names answerer %d", k, i)
+				}
+			}
+		}
+	}
+	return data.Values
 }
 
 // TestRatingResultsOnlyFromTheMinimum: below the minimum no result is
@@ -380,5 +389,39 @@ func TestGuestRatesOnlyTheirEventWhileTheirAccessLasts(t *testing.T) {
 	}
 	if g, res := joinAsGuest(t, m, code, "Zu spät"); g != nil || res.StatusCode != http.StatusGone || !strings.Contains(readAll(res), "Diese Veranstaltung ist vorbei. Der Gastzugang ist beendet.") {
 		t.Fatalf("the code after the event: %d", res.StatusCode)
+	}
+}
+
+// TestShutdownReleasesFullBatchesAndDropsTheRest: ratings wait for the
+// timer; a graceful stop releases every full batch and drops a remainder
+// smaller than a batch (releasing it alone would make it linkable).
+func TestShutdownReleasesFullBatchesAndDropsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	m := startLogbuchIn(t, dir, "--rating-batch", "3", "--rating-flush", "1h")
+	admin := newActor(t, m, domain.RoleAdmin)
+	full, fullCode := heldEvent(t, m, admin, "Volle Runde")
+	rest, restCode := heldEvent(t, m, admin, "Halbe Runde")
+	for i, g := range guests(t, m, full, fullCode, 3) {
+		if s, out := rateAs(t, m, g, full, i+3); s != 200 {
+			t.Fatalf("rating: %d %v", s, out)
+		}
+	}
+	for _, g := range guests(t, m, rest, restCode, 2) {
+		if s, out := rateAs(t, m, g, rest, 2); s != 200 {
+			t.Fatalf("rating: %d %v", s, out)
+		}
+	}
+	caughtUp(t, m)
+	if a, _ := m.Runner.Rating(full); a.Released() != 0 {
+		t.Fatalf("released before the timer: %+v", a)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := startLogbuchIn(t, dir, "--rating-flush", "1h")
+	a, _ := again.Runner.Rating(full)
+	b, _ := again.Runner.Rating(rest)
+	if a.Participants != 3 || a.Counts != [5]int{0, 0, 1, 1, 1} || b.Participants != 2 || b.Released() != 0 {
+		t.Fatalf("after a graceful stop: full %+v, rest %+v", a, b)
 	}
 }
