@@ -162,10 +162,10 @@ type ratingSection struct {
 
 func (s *Server) ratingSectionFor(r *http.Request, ev projections.EventInfo, f formState) ratingSection {
 	p := principalOf(r)
-	sum, seq := s.ratingModels.Rating(ev.ID)
+	sum, seq := s.models.Rating(ev.ID)
 	sec := ratingSection{Result: s.ratingResultOf(ev, sum), Seq: seq, Form: f.For("bewerten")}
 	if ev.Held() && domain.CanIn(p.Role, "RateVeranstaltung", p.Event, ev.ID) {
-		sec.HasRated = s.ratingModels.HasRated(ev.ID, domain.RaterID(ev.ID, p.Actor()))
+		sec.HasRated = s.models.HasRated(ev.ID, domain.RaterID(ev.ID, p.Actor()))
 		sec.CanRate = !sec.HasRated
 	}
 	return sec
@@ -180,7 +180,7 @@ func (s *Server) handleRatingJSON() http.Handler {
 			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
 			return
 		}
-		sum, _ := s.ratingModels.Rating(ev.ID)
+		sum, _ := s.models.Rating(ev.ID)
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, s.ratingResultOf(ev, sum).JSON())
 	})
@@ -207,7 +207,7 @@ func (s *Server) ratingsOverviewOf(year int) ratingsOverview {
 			ids = append(ids, e.ID)
 		}
 	}
-	sums, seq := s.ratingModels.RatingsOf(ids)
+	sums, seq := s.models.RatingsOf(ids)
 	o := ratingsOverview{Seq: seq, Year: year, Minimum: s.cfg.MinRatings}
 	for _, e := range events {
 		if sum, ok := sums[e.ID]; ok {
@@ -273,7 +273,7 @@ func (s *Server) renderRatingView(ctx context.Context, view string) (string, []b
 		if !exists {
 			return "", nil, 0, false
 		}
-		sum, sq := s.ratingModels.Rating(event)
+		sum, sq := s.models.Rating(event)
 		id, seq, c = "bewertung-live", sq, ratingLive(s.ratingResultOf(ev, sum), sq)
 	} else if year, ok := ratingsYearOf(view); ok {
 		o := s.ratingsOverviewOf(year)
@@ -325,7 +325,7 @@ func (s *Server) ratedEvents(p principal) map[string]any {
 	events, _ := s.models.Events()
 	rated := []map[string]string{}
 	for _, e := range events {
-		if s.ratingModels.HasRated(e.ID, domain.RaterID(e.ID, p.Actor())) {
+		if s.models.HasRated(e.ID, domain.RaterID(e.ID, p.Actor())) {
 			rated = append(rated, map[string]string{"id": e.ID, "titel": e.Title})
 		}
 	}

@@ -85,8 +85,7 @@ type Server struct {
 	metrics  *metrics
 	perUser  *connCounter
 
-	ratingPool   *domain.AnonymousPool
-	ratingModels ratingModels
+	ratingPool *domain.AnonymousPool
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -112,7 +111,6 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
-	s.ratingModels = models
 	s.initRatings()
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
