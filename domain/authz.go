@@ -108,6 +108,9 @@ var permissions = map[string][]Role{
 	"PublishVideo":      lotsen,
 	ViewBoards:          staff,
 	ViewVideos:          staff,
+	// Participants rate a held event once: Lotsen (admins are Lotsen of
+	// the digital office) and the guests of that event.
+	"RateVeranstaltung": {RoleLotse, RoleAdmin, RoleGuest},
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -124,6 +124,10 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 			if t := a.Events[d.Event]; t != nil {
 				act.Object = t.Title
 			}
+		case domain.RatingGiven:
+			if t := a.Events[d.Event]; t != nil {
+				act.Object = t.Title
+			}
 		case domain.PreferenceSet:
 			act.Object = a.topicTitle(d.Topic)
 		case domain.NeedSet:
@@ -137,10 +141,14 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 	return changed
 }
 
-// anonymous events are never attributed or told in the feed: they carry
-// no actor by design (ratings, survey answers).
+// anonymous events are never attributed or told in the feed: released
+// rating values (and survey answers) stand for nobody.
 func anonymous(e domain.Event) bool {
-	return e.Actor == ""
+	if e.Actor == "" {
+		return true
+	}
+	_, released := e.Data.(domain.RatingsReleased)
+	return released
 }
 
 func (a *Activity) applyRoster(subject string, e domain.Event) bool {

@@ -67,11 +67,22 @@ func TestRunnerReportsChangedViewsAndWaitFor(t *testing.T) {
 	if p, _, ok := r.Person(id); !ok || p.Name != "Ida Wolf" || !p.Active {
 		t.Fatalf("person after wait: %+v %v", p, ok)
 	}
+	// Listeners hear of a batch just after it became visible: wait for it.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(changes)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no change reported")
+		}
+		time.Sleep(time.Millisecond) // polling a condition
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(changes) == 0 {
-		t.Fatal("no change reported")
-	}
 	last := changes[len(changes)-1]
 	dashboard := projections.DashboardView(time.Now().In(domain.Berlin).Year())
 	if last.Seq != res.Seq || !reflect.DeepEqual(last.Views, []string{"roster", "lotse/" + id, dashboard}) {

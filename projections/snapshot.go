@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 6
+const ReadModelVersion = 7
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {
@@ -327,6 +327,8 @@ func (r *Runner) restore(ctx context.Context) {
 			r.boards = m
 		case *Conclusions:
 			r.conclusions = m
+		case *Ratings:
+			r.ratings = m
 		}
 	}
 	r.mu.Unlock()

@@ -285,6 +285,8 @@ func feedSentence(a projections.Action) string {
 		what = "hat" + obj + " in die Spalte „" + a.Detail + "“ verschoben"
 	case "SceneAdded", "SceneFieldEdited", "SceneSecondsSet", "SceneMoved", "SceneDeleted":
 		what = "hat am Drehbuch für" + obj + " gearbeitet"
+	case "RatingGiven":
+		what = "hat die Veranstaltung" + obj + " bewertet"
 	case "VideoRecorded":
 		what = "hat das Video zu" + obj + " erfasst"
 	default:

@@ -29,7 +29,7 @@ func (s *Server) handleEventsPage() http.Handler {
 func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	events, seq := s.models.Events()
 	p := principalOf(r)
-	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")]}
+	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")], Ratings: s.ratingsOverviewOf(0)}
 	if domain.Can(p.Role, domain.ViewEvents) && !p.Token {
 		page.Feed, page.Feeds = s.calendarURLs(r.Context(), p.Person)
 	}
@@ -156,7 +156,7 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState
 		return
 	}
 	s.html(w, status)
-	eventPageView(eventPage{User: principalOf(r), Event: ev, Wall: wall, Seq: seq, Form: f, Names: s.authorName, Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
+	eventPageView(eventPage{User: principalOf(r), Event: ev, Wall: wall, Seq: seq, Form: f, Names: s.authorName, Notice: notices[r.URL.Query().Get("hinweis")], Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
 }
 
 // authorName names the author of a post from the roster, so that an

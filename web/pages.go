@@ -127,6 +127,9 @@ func validViewName(v string) bool {
 	if _, ok := wallOf(v); ok {
 		return true
 	}
+	if _, _, ok := ratingView(v); ok {
+		return true
+	}
 	id, ok := strings.CutPrefix(v, "lotse/")
 	return ok && domain.ValidCommandID(id)
 }
@@ -141,6 +144,9 @@ func (s *Server) viewExists(v string) bool {
 	if id, ok := wallOf(v); ok {
 		_, _, _, exists := s.models.Event(id)
 		return exists
+	}
+	if _, _, ok := ratingView(v); ok {
+		return s.ratingViewExists(v)
 	}
 	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
 		_, _, exists := s.models.Person(id)
@@ -157,6 +163,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	}
 	if year, ok := dashboardYearOf(view); ok && s.dash != nil {
 		return s.renderDashboard(ctx, year)
+	}
+	if _, _, ok := ratingView(view); ok {
+		return s.renderRatingView(ctx, view)
 	}
 	switch {
 	case view == projections.RosterViewName:

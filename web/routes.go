@@ -51,6 +51,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /veranstaltungen/{id}/absagen", s.handleCancelEvent())
 	mux.Handle("POST /veranstaltungen/{id}/durchgefuehrt", s.handleMarkHeld())
 	mux.Handle("POST /veranstaltungen/{id}/vortrag", s.handleAddTalk())
+	mux.Handle("POST /veranstaltungen/{id}/bewertung", s.handleRate())
+	mux.Handle("GET /veranstaltungen/{id}/bewertung", s.whenReady(s.requireEvent(s.handleRatingJSON())))
 	mux.Handle("GET /roadmap", s.whenReady(s.requireView(domain.ViewEvents, s.handleRoadmap())))
 	mux.Handle("GET /kalender.ics", s.whenReady(s.handleCalendar()))
 	mux.Handle("GET /gast", s.whenReady(s.handleGuestPage()))

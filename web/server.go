@@ -30,6 +30,7 @@ type ReadModels interface {
 	Progress() (applied, target uint64)
 	Ready() bool
 	OnChange(func(projections.Change))
+	ratingModels
 }
 
 // Config of the web server.
@@ -64,6 +65,12 @@ type Config struct {
 	// Presence carries who is looking at what between replicas; nil keeps
 	// presence to this replica.
 	Presence PresenceBus
+	// Anonymous ratings (ratings.go): the batch size of a release, how
+	// often ready batches are released (0: as soon as one is ready), and
+	// the minimum number of ratings before results are shown.
+	RatingBatch int
+	RatingFlush time.Duration
+	MinRatings  int
 }
 
 // Server is Logbuch's HTTP side.
@@ -82,6 +89,8 @@ type Server struct {
 	perUser  *connCounter
 	presence *presence
 	dash     Dashboard // nil when the read models have no figures
+
+	ratingPool *domain.AnonymousPool
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -107,6 +116,7 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
+	s.initRatings()
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)
@@ -127,6 +137,7 @@ func (s *Server) Run(ctx context.Context) {
 		s.log.Error("cannot watch sessions; ended sessions keep their live connections until they reconnect", "err", err)
 	}
 	go s.presence.Run(ctx)
+	go s.runRatings(ctx)
 	s.hub.Run(ctx)
 }
 

@@ -35,7 +35,11 @@ type endpoint struct {
 
 // ownEvent lists the commands that change what an event is (held,
 // cancelled): staff act on a fresh event each, a guest still on theirs.
-var ownEvent = map[string]bool{"RescheduleVeranstaltung": true, "CancelVeranstaltung": true, "MarkHeld": true, "AddTalk": true}
+var ownEvent = map[string]bool{"RescheduleVeranstaltung": true, "CancelVeranstaltung": true, "MarkHeld": true, "AddTalk": true, "RateVeranstaltung": true}
+
+// heldFirst lists the commands that need a held event: the admin marks
+// the target held before the case (the guest's own event only once).
+var heldFirst = map[string]bool{"RateVeranstaltung": true}
 
 var rosterEndpoints = []endpoint{
 	{"JoinLotse", func(string) string { return "/lotsen" }, `{"name":"Neu","amt":"Archiv","city":"Konstanz"}`},
@@ -55,6 +59,7 @@ var eventEndpoints = []endpoint{
 	{"CancelVeranstaltung", func(event string) string { return "/veranstaltungen/" + event + "/absagen" }, `{"reason":"Matrix"}`},
 	{"MarkHeld", func(event string) string { return "/veranstaltungen/" + event + "/durchgefuehrt" }, `{"attendance":12}`},
 	{"AddTalk", func(event string) string { return "/veranstaltungen/" + event + "/vortrag" }, `{"speaker":"Gabi Gast","topic":"Matrix"}`},
+	{"RateVeranstaltung", func(event string) string { return "/veranstaltungen/" + event + "/bewertung" }, `{"value":4}`},
 }
 
 // TestAuthorizationMatrix checks every role against every command and
@@ -114,6 +119,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if ownEvent[e.command] && role != domain.RoleGuest {
 					target, _ = planEvent(t, m, admin, "Matrix "+e.command, now.Add(-time.Hour), now.Add(time.Hour))
 				}
+				if heldFirst[e.command] {
+					// Already held (the shared event, a second time) answers 409: fine.
+					postJSON(t, admin, m.URL()+"/veranstaltungen/"+target+"/durchgefuehrt", uuid.NewString(), `{"attendance":12}`)
+				}
 				before := lastSeq(t, m)
 				status, out, _ := postJSON(t, a, m.URL()+e.path(target), uuid.NewString(), e.body)
 				allowed := domain.CanIn(role, e.command, guestEvent(a, role, event), target)
@@ -142,6 +151,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewDashboard, "/dashboard/glossar", ""},
 			{domain.ViewDashboard, "/dashboard/aemter.csv", ""},
 			{domain.ViewBarrierReports, "/barrierefreiheit/rueckmeldungen", ""},
+			{domain.ViewWall, "/veranstaltungen/" + event + "/bewertung", "veranstaltung/" + event + "/bewertung"},
+			{domain.ViewEvents, "/veranstaltungen", "bewertungen"},
+			{domain.ViewEvents, "/roadmap", fmt.Sprintf("bewertungen/%d", now.In(domain.Berlin).Year())},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
@@ -233,6 +245,8 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		"RecordVideo": lotsen, "PublishVideo": lotsen,
 		domain.ViewBoards: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 		domain.ViewVideos: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		// Participants rate a held event.
+		"RateVeranstaltung": {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))

@@ -229,6 +229,9 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 				any(domain.MarkHeld{Attendance: domain.Number(strconv.Itoa(e.attendance)), Now: end.Add(time.Hour)})); err != nil {
 				return fmt.Errorf("demo held %s: %w", e.title, err)
 			}
+			if err := m.rateDemoEvent(ctx, people, id, i, end, nextID); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
