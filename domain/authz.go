@@ -31,6 +31,7 @@ const (
 	ViewBoards         = "view:tafeln"    // KNowHow boards, topics, their history and "Stand am …"
 	ViewVideos         = "view:videothek" // the library of published explainer videos
 	ImportTopics       = "ImportTopics"   // import survey topics from a CSV file (facilitator or admin: see Board.FacilitatedBy)
+	ViewReport         = "view:bericht"   // the annual report, its "Stand am …" and the Fazit's versions
 )
 
 var (
@@ -111,6 +112,10 @@ var permissions = map[string][]Role{
 	// Participants rate a held event once: Lotsen (admins are Lotsen of
 	// the digital office) and the guests of that event.
 	"RateVeranstaltung": {RoleLotse, RoleAdmin, RoleGuest},
+	// The annual report: all staff read it; the digital office and the
+	// Lenkungsgruppe write its Fazit und Ausblick.
+	ViewReport:       staff,
+	"EditConclusion": {RoleLenkungsgruppe, RoleAdmin},
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -167,6 +167,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	if _, _, ok := ratingView(view); ok {
 		return s.renderRatingView(ctx, view)
 	}
+	if year, ok := reportYearOf(view); ok {
+		return s.renderReportConclusion(ctx, year)
+	}
 	switch {
 	case view == projections.RosterViewName:
 		rv := s.models.Roster()

@@ -69,6 +69,8 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
 	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
+	mux.Handle("GET /bericht/{year}", s.whenReady(s.requireView(domain.ViewReport, s.handleReport())))
+	mux.Handle("POST /bericht/{year}/fazit", s.handleEditConclusion())
 
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.ExtraOrigins {

@@ -71,6 +71,11 @@ type Config struct {
 	RatingBatch int
 	RatingFlush time.Duration
 	MinRatings  int
+	// Replay builds read models as of a moment, for the annual report's
+	// "Stand am …" (projections.ReplayUntil on the log); nil: no as-of.
+	Replay func(ctx context.Context, t time.Time) (ReportSource, error)
+	// City is named on the annual report's cover (default Konstanz).
+	City string
 }
 
 // Server is Logbuch's HTTP side.
@@ -107,6 +112,9 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	}
 	if cfg.CommandRate <= 0 {
 		cfg.CommandRate, cfg.CommandBurst = 10, 40
+	}
+	if cfg.City == "" {
+		cfg.City = "Konstanz"
 	}
 	if cfg.MaxConnsPerPerson <= 0 {
 		cfg.MaxConnsPerPerson = 20

@@ -176,7 +176,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Runner.UseSnapshots(m.Log, m.Log, snapshotEvery)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
 	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle, Presence: m.Log,
-		RatingBatch: c.RatingBatch, RatingFlush: c.RatingFlush, MinRatings: c.MinRatings}, m.Commands, m.Runner, m.Log)
+		RatingBatch: c.RatingBatch, RatingFlush: c.RatingFlush, MinRatings: c.MinRatings,
+		Replay: m.replay, City: cityName(c.Tenant)}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel

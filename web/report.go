@@ -1,0 +1,505 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"logbuch/domain"
+	"logbuch/projections"
+)
+
+// The annual report (Jahresbericht) at /bericht/<year>, and the same
+// document as a self-contained file for `logbuch report`. Everything in it
+// comes from the read models: the figures from projections.Figures (one
+// definition each, explained in the report's own glossary), names from the
+// roster (erased people are never named), and the Fazit und Ausblick is the
+// one text people write, co-edited here.
+
+// ReportSource is what the report reads: the live read models, or read
+// models replayed up to a "Stand am" moment (projections.ReplayUntil).
+type ReportSource interface {
+	Figures(year int, asOf time.Time) (projections.Figures, uint64)
+	ReportPeople(year int, asOf time.Time) projections.ReportPeople
+	Person(id string) (projections.Person, uint64, bool)
+	Events() ([]projections.EventInfo, uint64)
+	Event(id string) (projections.EventInfo, []projections.WallPostView, uint64, bool)
+	RatingsOf(events []string) (map[string]projections.RatingSummary, uint64)
+	Boards() projections.BoardsView
+	Board(id string) (projections.BoardView, bool)
+	Topic(id string) (projections.TopicView, bool)
+	Conclusion(year int) projections.ConclusionView
+	SurveyResults(year int) (projections.SurveyResults, bool)
+}
+
+var _ ReportSource = (*projections.Runner)(nil)
+
+// ReportOptions say how a report is made.
+type ReportOptions struct {
+	City       string // the city whose report it is, for the cover
+	MinRatings int    // show a rating average only from this many ratings
+	Standalone bool   // a file: styles inlined, no links into the app
+}
+
+// reportData is the whole report, ready to render.
+type reportData struct {
+	Year       int
+	City       string
+	Now        time.Time // when it was made
+	AsOf       time.Time // "Stand am": the moment the record is read at
+	Cutoff     time.Time // the figures' Stichtag: AsOf, at most the end of the year
+	Past       bool      // a "Stand am" in the past: not live, no forms
+	Stand      string    // the "Stand am" field as entered
+	Standalone bool
+	F          projections.Figures
+	People     projections.ReportPeople
+	Events     []reportEvent // held events, by start
+	Months     []reportMonth // the roadmap
+	Boards     []reportBoard
+	Workshops  []reportWorkshop
+	Survey     projections.SurveyResults
+	HasSurvey  bool
+	Conclusion projections.ConclusionView
+	Glossary   []projections.FigureDefinition
+	names      func(string) string
+}
+
+// reportEvent is one held event with its talks.
+type reportEvent struct {
+	projections.EventFigure
+	Place   string
+	Talks   []projections.Talk
+	Rating  string // the average, empty when not shown
+	Ratings int    // released ratings behind the average
+}
+
+// reportMonth is one month of the roadmap.
+type reportMonth struct {
+	Name   string
+	Events []projections.EventFigure
+}
+
+// reportBoard is one KNowHow board of the year.
+type reportBoard struct {
+	Title  string
+	Topics []reportTopic
+}
+
+// reportTopic is one topic of a board.
+type reportTopic struct {
+	Title        string
+	Stage        string
+	Team         []string // names
+	Scenes       int
+	TotalSeconds int
+	VideoURL     string
+	VideoSeconds int
+}
+
+// reportWorkshop is the wall of one event, by workshop group.
+type reportWorkshop struct {
+	Title  string
+	Start  time.Time
+	Groups []reportGroup
+}
+
+// reportGroup is one group's results.
+type reportGroup struct {
+	Name  string
+	Posts []projections.WallPostView
+}
+
+// endOfYear is the last moment of year in Berlin.
+func endOfYear(year int) time.Time {
+	return time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.Berlin).Add(-time.Nanosecond)
+}
+
+// buildReport reads the report of year from src as of asOf.
+func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) reportData {
+	cutoff := asOf
+	if end := endOfYear(year); cutoff.After(end) {
+		cutoff = end
+	}
+	names := func(id string) string {
+		if p, _, ok := src.Person(id); ok {
+			return p.Name
+		}
+		return ""
+	}
+	d := reportData{Year: year, City: opt.City, AsOf: asOf, Cutoff: cutoff, Standalone: opt.Standalone, Glossary: projections.FigureDefinitions, names: names}
+	d.F, _ = src.Figures(year, cutoff)
+	d.People = src.ReportPeople(year, cutoff)
+	d.Conclusion = src.Conclusion(year)
+	d.Survey, d.HasSurvey = src.SurveyResults(year)
+
+	byMonth := make([]reportMonth, 12)
+	for i := range byMonth {
+		byMonth[i].Name = monthNames[i]
+	}
+	var held []string
+	for _, e := range d.F.Events {
+		m := &byMonth[e.Start.In(domain.Berlin).Month()-1]
+		m.Events = append(m.Events, e)
+		if e.Status == domain.StatusHeld {
+			held = append(held, e.ID)
+		}
+	}
+	for _, m := range byMonth {
+		if len(m.Events) > 0 {
+			d.Months = append(d.Months, m)
+		}
+	}
+	ratings, _ := src.RatingsOf(held)
+	for _, e := range d.F.Events {
+		if e.Status != domain.StatusHeld {
+			continue
+		}
+		info, posts, _, _ := src.Event(e.ID)
+		re := reportEvent{EventFigure: e, Place: placeLabel(info), Talks: info.Talks}
+		if sum := ratings[e.ID]; opt.MinRatings > 0 && sum.Released() >= opt.MinRatings {
+			re.Rating, re.Ratings = strconv.FormatFloat(sum.Average(), 'f', 1, 64), sum.Released()
+		}
+		d.Events = append(d.Events, re)
+		if groups := reportWallGroups(info, posts); len(groups) > 0 {
+			d.Workshops = append(d.Workshops, reportWorkshop{Title: e.Title, Start: e.Start, Groups: groups})
+		}
+	}
+	d.Boards = reportBoards(src, year, names)
+	return d
+}
+
+// reportWallGroups sorts the shown posts of a wall into its groups.
+func reportWallGroups(ev projections.EventInfo, posts []projections.WallPostView) []reportGroup {
+	if len(posts) == 0 {
+		return nil
+	}
+	return []reportGroup{{Name: "Beiträge", Posts: posts}}
+}
+
+// reportBoards lists the KNowHow boards of the year with their topics.
+func reportBoards(src ReportSource, year int, names func(string) string) []reportBoard {
+	bv := src.Boards()
+	var out []reportBoard
+	for _, info := range slices.Concat(bv.Active, bv.Archived) {
+		if info.Year != year {
+			continue
+		}
+		b, ok := src.Board(info.ID)
+		if !ok {
+			continue
+		}
+		rb := reportBoard{Title: info.Title}
+		for _, lane := range b.Lanes {
+			for _, c := range lane.Topics {
+				t := reportTopic{Title: c.Title.Text, Stage: lane.Label, Scenes: c.Scenes, TotalSeconds: c.TotalSeconds}
+				for _, id := range c.Team {
+					t.Team = append(t.Team, names(id))
+				}
+				if tv, ok := src.Topic(c.ID); ok && tv.Video != nil {
+					t.VideoURL, t.VideoSeconds = tv.Video.URL, tv.Video.Seconds
+				}
+				rb.Topics = append(rb.Topics, t)
+			}
+		}
+		out = append(out, rb)
+	}
+	return out
+}
+
+// reportQuery reads /bericht/<year>?stand=YYYY-MM-DD.
+func reportQuery(r *http.Request, now time.Time) (year int, asOf time.Time, stand string, err error) {
+	year, err = strconv.Atoi(r.PathValue("year"))
+	if err != nil || !domain.ValidReportYear(year) {
+		return 0, now, "", domain.Errorf(domain.ENOTFOUND, "Für dieses Jahr gibt es keinen Bericht.")
+	}
+	asOf, stand, err = parseStand(r.URL.Query().Get("stand"), now)
+	return year, asOf, stand, err
+}
+
+// parseStand reads a "Stand am" date (or date and time) in Berlin time;
+// a date means the end of that day; empty means now.
+func parseStand(stand string, now time.Time) (time.Time, string, error) {
+	stand = strings.TrimSpace(stand)
+	if stand == "" {
+		return now, "", nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04", stand, berlin); err == nil {
+		return t, stand, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", stand, berlin)
+	if err != nil {
+		return now, stand, domain.FieldError("stand", "Bitte geben Sie den Stichtag als Datum an, z. B. 2023-06-30.")
+	}
+	return d.AddDate(0, 0, 1).Add(-time.Nanosecond), stand, nil
+}
+
+// reportSource is the live read models as a report source, when they are.
+func (s *Server) reportSource() (ReportSource, bool) {
+	src, ok := s.models.(ReportSource)
+	return src, ok
+}
+
+// reportPage is the web page of a report.
+type reportPage struct {
+	reportData
+	User   principal
+	Seq    uint64
+	Form   formState
+	Notice string
+	Error  string
+	// Conflict: the edit overlapped a change made meanwhile; both texts.
+	Conflict bool
+}
+
+func (p reportPage) canEdit() bool {
+	return !p.Past && domain.Can(p.User.Role, "EditConclusion")
+}
+
+func (s *Server) handleReport() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderReportPage(w, r, s.newForm(r, "fazit"), http.StatusOK)
+	})
+}
+
+func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, f formState, status int) {
+	live, ok := s.reportSource()
+	if !ok {
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Der Jahresbericht ist hier nicht verfügbar.")
+		return
+	}
+	now := time.Now()
+	year, asOf, stand, err := reportQuery(r, now)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", domain.ErrorMessage(err))
+		return
+	}
+	p := reportPage{User: principalOf(r), Form: f, Notice: noticeFrom(r)}
+	src := live
+	past := stand != "" && asOf.Before(now.Add(-time.Minute))
+	if err != nil {
+		p.Error, status = domain.ErrorMessage(err), http.StatusBadRequest
+	} else if past && s.cfg.Replay != nil {
+		then, rerr := s.cfg.Replay(r.Context(), asOf)
+		if rerr != nil {
+			s.internalError(w, r, "report: replay", rerr)
+			return
+		}
+		src = then
+	}
+	p.reportData = buildReport(src, year, asOf, ReportOptions{City: s.cfg.City, MinRatings: s.cfg.MinRatings})
+	p.Past, p.Stand, p.Now = past, stand, now
+	_, p.Seq = live.Figures(year, asOf)
+	if status == http.StatusConflict && f.Form == "fazit" {
+		p.Conflict = true
+		p.Form.Values["base_rev"] = strconv.Itoa(p.Conclusion.Rev)
+	}
+	s.html(w, status)
+	reportPageView(p).Render(r.Context(), w)
+}
+
+func (s *Server) handleEditConclusion() http.Handler {
+	return s.command(commandRoute{
+		name: "EditConclusion", form: "fazit", execute: reportCommand,
+		newCommand: func() any { return &domain.EditConclusion{} },
+		aggregate: func(r *http.Request) string {
+			year, _ := strconv.Atoi(r.PathValue("year"))
+			return domain.ReportYearID(year)
+		},
+		prepare: func(r *http.Request, _ principal, _ any) error {
+			year, err := strconv.Atoi(r.PathValue("year"))
+			if err != nil || !domain.ValidReportYear(year) {
+				return domain.Errorf(domain.ENOTFOUND, "Für dieses Jahr gibt es keinen Bericht.")
+			}
+			return nil
+		},
+		done: func(r *http.Request, res domain.Result) (string, string) {
+			return "/bericht/" + r.PathValue("year") + "#fazit", "fazit"
+		},
+		page: s.renderReportPage,
+	})
+}
+
+func reportCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
+	return domain.Execute(ctx, h, domain.Reports, id, meta, name, cmd)
+}
+
+func init() {
+	notices["fazit"] = "Das Fazit wurde gespeichert. Hat jemand gleichzeitig an einer anderen Stelle geschrieben, sind beide Änderungen zusammengeführt."
+}
+
+// reportYearOf reads the year of a report's live view name.
+func reportYearOf(view string) (int, bool) {
+	y, ok := strings.CutPrefix(view, "bericht/")
+	if !ok || len(y) != 4 {
+		return 0, false
+	}
+	year, err := strconv.Atoi(y)
+	return year, err == nil && domain.ValidReportYear(year)
+}
+
+// renderReportConclusion renders the live part of a report: its Fazit and
+// the list of its versions (the form stays as the writer left it).
+func (s *Server) renderReportConclusion(ctx context.Context, year int) (string, []byte, uint64, bool) {
+	src, ok := s.reportSource()
+	if !ok {
+		return "", nil, 0, false
+	}
+	c := src.Conclusion(year)
+	var buf bytes.Buffer
+	if err := reportConclusionLive(year, c, s.authorName).Render(ctx, &buf); err != nil {
+		s.log.Error("render report", "year", year, "err", err)
+		return "", nil, 0, false
+	}
+	return "fazit-live", buf.Bytes(), c.Seq, true
+}
+
+// WriteReport writes the report of year as of asOf as one self-contained
+// HTML file: styles inlined, no scripts, charts as inline SVG, no request
+// to any other place.
+func WriteReport(ctx context.Context, w io.Writer, src ReportSource, year int, asOf time.Time, opt ReportOptions) error {
+	if !domain.ValidReportYear(year) {
+		return fmt.Errorf("no report for the year %d", year)
+	}
+	opt.Standalone = true
+	d := buildReport(src, year, asOf, opt)
+	d.Now = time.Now()
+	css, err := staticFiles.ReadFile("static/style.css")
+	if err != nil {
+		return err
+	}
+	return reportFile(d, string(css)).Render(ctx, w)
+}
+
+// Helpers of the report's templates.
+
+func (d reportData) title() string { return "Jahresbericht " + strconv.Itoa(d.Year) + " – Digitallotsen" }
+
+func (d reportData) activeAemter() int { return len(d.F.AemterWith) }
+
+func (d reportData) aemterTotal() int { return len(d.F.AemterWith) + len(d.F.AemterWithout) }
+
+func (d reportData) videos() []reportTopic {
+	var out []reportTopic
+	for _, b := range d.Boards {
+		for _, t := range b.Topics {
+			if t.VideoURL != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func figureHref(key string) templ.SafeURL { return templ.SafeURL("#kennzahl-" + key) }
+
+func personLabel(l projections.LotseAt) string {
+	if l.Name == "" {
+		return domain.ErasedName
+	}
+	return l.Name
+}
+
+func statusText(status string) string {
+	switch status {
+	case domain.StatusHeld:
+		return "durchgeführt"
+	case domain.StatusCancelled:
+		return "abgesagt"
+	}
+	return "geplant"
+}
+
+func durationLabel(seconds int) string {
+	if seconds <= 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d:%02d min", seconds/60, seconds%60)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func surveyBars(it projections.SurveyItem) []chartBar {
+	labels := make([]string, len(it.Counts))
+	for i := range labels {
+		labels[i] = strconv.Itoa(i + 1)
+	}
+	return columnChart(labels, it.Counts)
+}
+
+func participation(s projections.SurveyResults) string {
+	if s.Eligible == 0 {
+		return plural(s.Participants, "Person hat", "Personen haben") + " teilgenommen."
+	}
+	return fmt.Sprintf("%s von %d eingeladenen Lotsinnen und Lotsen teilgenommen (%d %%).",
+		plural(s.Participants, "Person hat", "Personen haben"), s.Eligible, s.Participants*100/s.Eligible)
+}
+
+func reportURL(year int, stand string) string {
+	u := "/bericht/" + strconv.Itoa(year)
+	if stand != "" {
+		u += "?stand=" + stand
+	}
+	return u
+}
+
+func reportViews(p reportPage) []string {
+	if p.Past {
+		return nil
+	}
+	return []string{projections.ReportViewName(p.Year)}
+}
+
+func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+// scaleLow and scaleHigh name the ends of a survey item's scale.
+func scaleLow(it projections.SurveyItem) string {
+	switch {
+	case it.Scale == 4:
+		return "trifft gar nicht zu"
+	case it.Kind == "zufriedenheit":
+		return "gar nicht zufrieden"
+	}
+	return "hat mir nicht gut gefallen"
+}
+
+func scaleHigh(it projections.SurveyItem) string {
+	switch {
+	case it.Scale == 4:
+		return "trifft vollständig zu"
+	case it.Kind == "zufriedenheit":
+		return "sehr zufrieden"
+	}
+	return "hat mir sehr gut gefallen"
+}
+
+// conclusionBase is the revision the form's text is based on: the current
+// one after a conflict (the writer has now seen it), the one sent with a
+// refused form, else the one shown.
+func conclusionBase(p reportPage) string {
+	if b := p.Form.Values["base_rev"]; b != "" {
+		return b
+	}
+	return strconv.Itoa(p.Conclusion.Rev)
+}
+
+// conclusionDraft is the form's text: what the writer sent, else the
+// current text.
+func conclusionDraft(p reportPage) string {
+	if t, ok := p.Form.Values["text"]; ok {
+		return t
+	}
+	return p.Conclusion.Text
+}
