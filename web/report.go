@@ -220,13 +220,13 @@ func reportQuery(r *http.Request, now time.Time) (year int, asOf time.Time, stan
 	if err != nil || !domain.ValidReportYear(year) {
 		return 0, now, "", domain.Errorf(domain.ENOTFOUND, "Für dieses Jahr gibt es keinen Bericht.")
 	}
-	asOf, stand, err = parseStand(r.URL.Query().Get("stand"), now)
+	asOf, stand, err = ParseStand(r.URL.Query().Get("stand"), now)
 	return year, asOf, stand, err
 }
 
-// parseStand reads a "Stand am" date (or date and time) in Berlin time;
+// ParseStand reads a "Stand am" date (or date and time) in Berlin time;
 // a date means the end of that day; empty means now.
-func parseStand(stand string, now time.Time) (time.Time, string, error) {
+func ParseStand(stand string, now time.Time) (time.Time, string, error) {
 	stand = strings.TrimSpace(stand)
 	if stand == "" {
 		return now, "", nil

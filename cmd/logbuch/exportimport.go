@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,18 +14,28 @@ import (
 )
 
 func openForTool(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (*embed.Log, error) {
+	l, _, err := openForToolWith(ctx, name, args, getenv, stderr, nil)
+	return l, err
+}
+
+// openForToolWith is openForTool for a tool with flags of its own (added
+// by more); it also returns the shared flags' values.
+func openForToolWith(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, more func(*flag.FlagSet)) (*embed.Log, Config, error) {
 	var c Config
 	fs := flagSet(name, &c, getenv)
 	fs.SetOutput(io.Discard)
+	if more != nil {
+		more(fs)
+	}
 	if err := fs.Parse(args); err != nil {
-		return nil, fmt.Errorf("%w\n%s", err, usage)
+		return nil, c, fmt.Errorf("%w\n%s", err, usage)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	l, err := embed.Open(ctx, c.logConfig(log))
 	if err != nil {
-		return nil, err
+		return nil, c, err
 	}
-	return l, nil
+	return l, c, nil
 }
 
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

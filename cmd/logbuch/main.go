@@ -3,6 +3,7 @@
 //	logbuch [serve] [--http :8080] [--data-dir ./data] [--nats-url URL] [--demo]
 //	logbuch export [--data-dir ./data] > events.jsonl
 //	logbuch import [--data-dir ./data] < events.jsonl
+//	logbuch report --year 2023 [--out bericht.html] [--stand 2023-12-31] [--pdf bericht.pdf]
 package main
 
 import (
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runImport(ctx, args, getenv, stdin, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, args, getenv, stdout, stderr)
+	case "report":
+		return runReport(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -62,6 +65,10 @@ Usage:
   logbuch export [flags]      write every event as JSON lines to stdout
   logbuch import [flags]      read JSON lines from stdin into an empty log
   logbuch admin invite        print a one-time link that makes an admin (server stopped)
+  logbuch report --year YEAR [--out FILE.html] [--stand YYYY-MM-DD] [--pdf FILE.pdf]
+                              write the annual report as one self-contained HTML file
+                              (stdout without --out), as of a date; --pdf prints it
+                              through headless Chromium (server stopped)
 
 Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --http ADDR        address to serve HTTP on (default :8080)
