@@ -560,7 +560,7 @@ func (m *Boards) applyBallot(rec domain.Recorded) []string {
 
 // List returns the boards.
 func (m *Boards) List(seq uint64) BoardsView {
-	v := BoardsView{Seq: seq}
+	v := BoardsView{Seq: seq, Active: []BoardInfo{}, Archived: []BoardInfo{}}
 	for _, b := range m.Boards {
 		if b.Info.Archived {
 			v.Archived = append(v.Archived, b.Info)
@@ -642,7 +642,7 @@ func (m *Boards) View(id string, seq uint64) (BoardView, bool) {
 	if !ok {
 		return BoardView{}, false
 	}
-	v := BoardView{Seq: seq, Board: b.Info, Lanes: make([]Lane, len(domain.Stages))}
+	v := BoardView{Seq: seq, Board: b.Info, Lanes: make([]Lane, len(domain.Stages)), Archived: []TopicCard{}}
 	for i, st := range domain.Stages {
 		v.Lanes[i] = Lane{Stage: st, Label: st.Label(), Topics: []TopicCard{}}
 	}
@@ -687,7 +687,7 @@ func (t *topicState) card() TopicCard {
 	v := t.View
 	return TopicCard{
 		ID: v.ID, Title: v.Title, Description: v.Description, Amt: v.Amt, Source: v.Source, Stage: v.Stage,
-		Team: slices.Clone(v.Team), Comments: len(v.Comments), Scenes: len(v.Scenes), TotalSeconds: v.TotalSeconds,
+		Team: own(v.Team), Comments: len(v.Comments), Scenes: len(v.Scenes), TotalSeconds: v.TotalSeconds,
 		HasVideo: v.Video != nil, Archived: v.Archived,
 	}
 }
@@ -753,7 +753,7 @@ func (m *Boards) Topic(id string, seq uint64) (TopicView, bool) {
 	}
 	v := t.View
 	v.Seq = seq
-	v.Team, v.Comments, v.Scenes = slices.Clone(v.Team), slices.Clone(v.Comments), slices.Clone(v.Scenes)
+	v.Team, v.Comments, v.Scenes = own(v.Team), own(v.Comments), own(v.Scenes)
 	if v.Video != nil {
 		vid := *v.Video
 		v.Video = &vid
@@ -827,7 +827,7 @@ func historyLabel(s historyStep) string {
 
 // Videos returns the published videos, newest first.
 func (m *Boards) Videos() []VideoEntry {
-	var out []VideoEntry
+	out := []VideoEntry{}
 	for _, t := range m.Topics {
 		v := t.View
 		if v.Stage != domain.StagePublished || v.Archived || v.Video == nil {
@@ -836,7 +836,7 @@ func (m *Boards) Videos() []VideoEntry {
 		b := m.Boards[v.Board]
 		out = append(out, VideoEntry{
 			Topic: v.ID, Board: v.Board, BoardTitle: b.Info.Title, Year: b.Info.Year, Title: v.Title.Text, Description: v.Description.Text,
-			Amt: v.Amt, URL: v.Video.URL, Seconds: v.Video.Seconds, Tool: v.Video.Tool, Team: slices.Clone(v.Team), PublishedAt: v.PublishedAt,
+			Amt: v.Amt, URL: v.Video.URL, Seconds: v.Video.Seconds, Tool: v.Video.Tool, Team: own(v.Team), PublishedAt: v.PublishedAt,
 		})
 	}
 	slices.SortFunc(out, func(a, b VideoEntry) int {
@@ -853,7 +853,7 @@ func SearchVideos(videos []VideoEntry, q string) []VideoEntry {
 	if len(words) == 0 {
 		return videos
 	}
-	var out []VideoEntry
+	out := []VideoEntry{}
 	for _, v := range videos {
 		hay := foldSearch(strings.Join([]string{v.Title, v.Description, v.Amt, v.BoardTitle, v.Tool}, " "))
 		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(hay, w) }) {
@@ -866,6 +866,9 @@ func SearchVideos(videos []VideoEntry, q string) []VideoEntry {
 var searchFolds = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss")
 
 func foldSearch(s string) string { return searchFolds.Replace(strings.ToLower(s)) }
+
+// own copies a slice for a reader; never nil, so that JSON shows [].
+func own[T any](s []T) []T { return append(make([]T, 0, len(s)), s...) }
 
 // FoldBoards builds the KNowHow model from messages, e.g. those of an
 // export: the reference the live read model must equal.
