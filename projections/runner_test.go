@@ -67,23 +67,21 @@ func TestRunnerReportsChangedViewsAndWaitFor(t *testing.T) {
 	if p, _, ok := r.Person(id); !ok || p.Name != "Ida Wolf" || !p.Active {
 		t.Fatalf("person after wait: %+v %v", p, ok)
 	}
-	// Listeners hear of a batch just after it became visible: wait for it.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	// Listeners hear of a batch just after WaitFor may return: wait for it.
+	var last projections.Change
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		mu.Lock()
-		n := len(changes)
+		if n := len(changes); n > 0 {
+			last = changes[n-1]
+		}
 		mu.Unlock()
-		if n > 0 {
+		if last.Seq >= res.Seq {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("no change reported")
 		}
-		time.Sleep(time.Millisecond) // polling a condition
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	last := changes[len(changes)-1]
 	dashboard := projections.DashboardView(time.Now().In(domain.Berlin).Year())
 	if last.Seq != res.Seq || !reflect.DeepEqual(last.Views, []string{"roster", "lotse/" + id, dashboard}) {
 		t.Fatalf("change %+v, want seq %d views roster, lotse/%s and %s", last, res.Seq, id, dashboard)
