@@ -124,6 +124,9 @@ func validViewName(v string) bool {
 	if _, ok := dashboardYearOf(v); ok {
 		return true
 	}
+	if _, ok := reportYearOf(v); ok {
+		return true
+	}
 	if _, ok := wallOf(v); ok {
 		return true
 	}
@@ -147,6 +150,10 @@ func (s *Server) viewExists(v string) bool {
 	}
 	if _, _, ok := ratingView(v); ok {
 		return s.ratingViewExists(v)
+	}
+	if _, ok := reportYearOf(v); ok {
+		_, exists := s.reportSource()
+		return exists
 	}
 	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
 		_, _, exists := s.models.Person(id)

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+
+	"logbuch/domain"
+)
+
+// reportSections are the headings every annual report has, in order.
+var reportSections = []string{
+	"Jahresbericht 2023 – Digitallotsen", "Inhalt", "Einführung", "Unsere Digitallotsen", "Beteiligungsstruktur",
+	"Roadmap 2023", "Veranstaltungen", "KNowHow", "Ergebnisse der Workshops (#KNmeetsHN)",
+	"Umfrage unter den Lotsinnen und Lotsen", "Fazit und Ausblick", "Was die Kennzahlen zählen",
+}
+
+var headingText = regexp.MustCompile(`<h[12][^>]*>([^<]*)`)
+
+// checkDemoReport checks that a report of the demo year has every section
+// and the record's key content: a Lotsin by her Amt, a departure, a talk,
+// a KNowHow video, a workshop group's result.
+func checkDemoReport(t *testing.T, html string) {
+	t.Helper()
+	var headings []string
+	for _, m := range headingText.FindAllStringSubmatch(html, -1) {
+		headings = append(headings, strings.TrimSpace(m[1]))
+	}
+	i := 0
+	for _, h := range headings {
+		if i < len(reportSections) && h == reportSections[i] {
+			i++
+		}
+	}
+	if i != len(reportSections) {
+		t.Fatalf("report misses the section %q (in order); headings: %q", reportSections[i], headings)
+	}
+	for _, want := range []string{
+		"Stand am ",
+		"<dt>Kulturamt</dt>", "Sophie Allmannsdorf", // active at year end, under her Amt
+		"Jonas Falkenried (Technische Betriebe)",                       // left in March
+		"Lukas Egg (Technische Betriebe)",                              // joined in April
+		"Unser Datenethik-Konzept: digitale Werkzeuge dienen den Menschen", // a talk
+		"Dr. Miriam Falk", "Programm Smart Green City",
+		`href="https://intranet.konstanz.example/knowhow/urlaub-beantragen"`, // a published video
+		"Neue Lotsen bekommen eine Patin", // a workshop group's result
+		`href="#kennzahl-aktive-lotsen"`, `id="kennzahl-aktive-lotsen"`,
+	} {
+		if !strings.Contains(strings.ToLower(html), strings.ToLower(want)) {
+			t.Errorf("the report does not contain %q", want)
+		}
+	}
+	if strings.Contains(html, domain.ErasedName+" (") && strings.Contains(html, "Ehemals") {
+		t.Error("an erased person appears by name")
+	}
+}
+
+// TestReportOfTheDemoYear reads /bericht/2023 of the demo year: every
+// section, names that add up to the figures, the report as of a date
+// before #KNmeetsHN, and `logbuch report` on the stopped log writing the
+// same report as one self-contained file.
+func TestReportOfTheDemoYear(t *testing.T) {
+	dir := t.TempDir()
+	m := startLogbuchIn(t, dir, "--demo")
+	lotse := newActor(t, m, domain.RoleLotse)
+
+	status, html := getBody(t, lotse, m.URL()+"/bericht/2023")
+	if status != http.StatusOK {
+		t.Fatalf("/bericht/2023: %d", status)
+	}
+	checkDemoReport(t, html)
+	if strings.Contains(html, `action="/bericht/2023/fazit"`) {
+		t.Error("a Lotsin gets the Fazit's edit form")
+	}
+
+	// The names add up to the figures: one definition, two views.
+	end := time.Date(2023, 12, 31, 23, 59, 59, 0, domain.Berlin)
+	f, _ := m.Runner.Figures(2023, end)
+	people := m.Runner.ReportPeople(2023, end)
+	named := 0
+	for _, g := range people.ByAmt {
+		named += len(g.People)
+	}
+	if named != f.ActiveLotsen || len(people.Joined) != f.Joined || len(people.Left) != f.Left {
+		t.Fatalf("names %d/%d/%d, figures %d/%d/%d (active/joined/left)", named, len(people.Joined), len(people.Left), f.ActiveLotsen, f.Joined, f.Left)
+	}
+	if f.ActiveLotsen == 0 || f.Joined == 0 || f.Left == 0 {
+		t.Fatalf("the demo year should have active Lotsen, joins and departures: %+v", f)
+	}
+
+	// Stand am 1 October 2023: #KNmeetsHN (17 October) is planned, its
+	// wall is empty; a Lotsin who left in November is still listed.
+	status, before := getBody(t, lotse, m.URL()+"/bericht/2023?stand=2023-10-01")
+	if status != http.StatusOK {
+		t.Fatalf("as of: %d", status)
+	}
+	planned := regexp.MustCompile(`<strong>#KNmeetsHN 2023</strong>[^<]*<span class="report-status">geplant</span>`)
+	if !planned.MatchString(before) {
+		t.Error("as of 1 October, #KNmeetsHN is not shown as planned")
+	}
+	if strings.Contains(before, "Patin oder einen Paten") {
+		t.Error("as of 1 October, the report shows workshop results of 17 October")
+	}
+	if !strings.Contains(before, "Bis zum Stichtag hat keine Workshop-Gruppe Ergebnisse festgehalten.") {
+		t.Error("as of 1 October, the workshop section does not say that there are no results yet")
+	}
+	if !strings.Contains(before, "Gabriele Dingelsdorf") || !strings.Contains(before, "Stand am 01.10.2023") {
+		t.Error("as of 1 October, a Lotsin who left in November is missing, or the date is not on the cover")
+	}
+	if strings.Contains(before, `data-live-views="bericht/2023"`) {
+		t.Error("a past report follows the live view")
+	}
+	if s, _ := getBody(t, lotse, m.URL()+"/bericht/2023?stand=gestern"); s != http.StatusBadRequest {
+		t.Errorf("a bad date: %d, want 400", s)
+	}
+	if s, _ := getBody(t, lotse, m.URL()+"/bericht/1999"); s != http.StatusNotFound {
+		t.Errorf("a year without a report: %d, want 404", s)
+	}
+
+	// The command line, on the stopped log.
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "bericht.html")
+	args := []string{"report", "--data-dir", dir, "--year", "2023", "--out", out}
+	pdf := ""
+	if _, err := chromium(); err == nil {
+		pdf = filepath.Join(t.TempDir(), "bericht.pdf")
+		args = append(args, "--pdf", pdf)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), args, func(string) string { return "" }, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("logbuch report: %v (%s)", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := string(b)
+	checkDemoReport(t, file)
+	if !strings.Contains(file, "<style>") || !strings.Contains(file, "@page") {
+		t.Error("the file has no inlined print stylesheet")
+	}
+	for _, bad := range []string{"<script", "<link", "<img", "<iframe", "src=", "url(", "@import", "/static/"} {
+		if strings.Contains(file, bad) {
+			t.Errorf("the file is not self-contained: it contains %q", bad)
+		}
+	}
+	// Links: anchors in the file, or the published videos (printed with
+	// their address); nothing else leaves the file.
+	for _, m := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(file, -1) {
+		if !strings.HasPrefix(m[1], "#") && !strings.HasPrefix(m[1], "https://intranet.konstanz.example/knowhow/") {
+			t.Errorf("the file links to %q", m[1])
+		}
+	}
+	if pdf != "" {
+		p, err := os.ReadFile(pdf)
+		if err != nil || !bytes.HasPrefix(p, []byte("%PDF-")) {
+			t.Fatalf("--pdf wrote no PDF: %v", err)
+		}
+	}
+	// Without a year it says what is missing.
+	err = run(context.Background(), []string{"report", "--data-dir", dir}, func(string) string { return "" }, nil, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--year") {
+		t.Fatalf("report without --year: %v", err)
+	}
+}
+
+// TestReportFazitCoEditing: the Lenkungsgruppe and the digital office
+// write the Fazit together over HTTP; edits in different places merge, an
+// edit of the same place shows both versions side by side; readers follow
+// the text live.
+func TestReportFazitCoEditing(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	lg := newActor(t, m, domain.RoleLenkungsgruppe)
+	lotse := newActor(t, m, domain.RoleLotse)
+	const page = "/bericht/2023"
+	admin.CSRF = admin.csrfFrom(t, m, page)
+	lg.CSRF = lg.csrfFrom(t, m, page)
+
+	edit := func(a *actor, base, text string) *http.Response {
+		t.Helper()
+		return postForm(t, m, a, page+"/fazit", url.Values{"command_id": {uuid.NewString()}, "base_rev": {base}, "text": {text}})
+	}
+	first := "Das Jahr war gut.\n\nNächstes Jahr laden wir Heilbronn ein."
+	if s, out, _ := postJSON(t, lotse, m.URL()+page+"/fazit", uuid.NewString(), `{"base_rev":"1","text":"x"}`); s != http.StatusForbidden {
+		t.Fatalf("a Lotsin writes the Fazit: %d %v", s, out)
+	}
+	if res := edit(admin, "1", first); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first version: %d", res.StatusCode)
+	}
+	// A reader follows the Fazit live.
+	ctx := testCtx(t)
+	c := dialLive(t, ctx, m, lotse)
+	subscribe(t, ctx, c, "bericht/2023", 0)
+	if msg, ok := readLive(t, ctx, c, 10*time.Second); !ok || msg.T != "reset" || !strings.Contains(msg.HTML, "Nächstes Jahr laden wir Heilbronn ein.") {
+		t.Fatalf("subscribe to the report: %+v", msg)
+	}
+
+	// Both start from version 2; the Lenkungsgruppe changes the first
+	// paragraph, the admin the second: merged.
+	if res := edit(lg, "2", "Das Jahr war sehr gut.\n\nNächstes Jahr laden wir Heilbronn ein."); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second version: %d", res.StatusCode)
+	}
+	// The reader sees it without a reload.
+	if msg, ok := readLive(t, ctx, c, 10*time.Second); !ok || msg.T != "update" || !strings.Contains(msg.HTML, "Das Jahr war sehr gut.") {
+		t.Fatalf("the second version did not arrive live: %+v", msg)
+	}
+	if res := edit(admin, "2", "Das Jahr war gut.\n\nNächstes Jahr fahren wir nach Heilbronn."); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("merged version: %d", res.StatusCode)
+	}
+	merged := "Das Jahr war sehr gut.\n\nNächstes Jahr fahren wir nach Heilbronn."
+	if got := m.Runner.Conclusion(2023); got.Text != merged || got.Rev != 4 || !got.Versions[len(got.Versions)-1].Merged {
+		t.Fatalf("after the merge: rev %d %q", got.Rev, got.Text)
+	}
+	_, html := getBody(t, lotse, m.URL()+page)
+	if !strings.Contains(html, "Das Jahr war sehr gut.") || !strings.Contains(html, "zusammengeführt") || !strings.Contains(html, "Alle Fassungen (3)") {
+		t.Fatal("the page does not show the merged Fazit and its versions")
+	}
+
+	// Both change the same sentence of version 4: the later one is refused
+	// with both versions side by side, and nothing is lost.
+	if res := edit(admin, "4", "Das Jahr war ordentlich.\n\nNächstes Jahr fahren wir nach Heilbronn."); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("version 5: %d", res.StatusCode)
+	}
+	mine := "Das Jahr war großartig.\n\nNächstes Jahr fahren wir nach Heilbronn."
+	res := edit(lg, "4", mine)
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("overlapping edit: %d, want 409", res.StatusCode)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(res.Body)
+	conflict := body.String()
+	for _, want := range []string{"Ihre Fassung (wird gespeichert)", "Das Jahr war großartig.", "Aktuelle Fassung 5", "Das Jahr war ordentlich.", `name="base_rev" value="5"`} {
+		if !strings.Contains(conflict, want) {
+			t.Errorf("the conflict page does not show %q", want)
+		}
+	}
+	if got := m.Runner.Conclusion(2023); got.Rev != 5 {
+		t.Fatalf("a refused edit wrote a version: rev %d", got.Rev)
+	}
+	// The same as JSON: 409.
+	if s, out, _ := postJSON(t, lg, m.URL()+page+"/fazit", uuid.NewString(), `{"base_rev":"4","text":"Das Jahr war famos.\n\nNächstes Jahr fahren wir nach Heilbronn."}`); s != http.StatusConflict {
+		t.Fatalf("JSON conflict: %d %v", s, out)
+	}
+	// Having seen both, the writer sends again on version 5.
+	if res := edit(lg, "5", mine); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the conflict: %d", res.StatusCode)
+	}
+	if got := m.Runner.Conclusion(2023); got.Text != mine || got.Rev != 6 {
+		t.Fatalf("final: rev %d %q", got.Rev, got.Text)
+	}
+}
+
+// TestBrowserReport opens the demo year's report in real Chromium: no
+// console error or uncaught exception, and a screenshot of its first
+// pages (as printed) for the test artifacts.
+func TestBrowserReport(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	tab := newBrowser(t)
+	var mu sync.Mutex
+	var problems []string
+	note := func(s string) {
+		mu.Lock()
+		problems = append(problems, s)
+		mu.Unlock()
+	}
+	listen, stop := context.WithCancel(tab)
+	defer stop()
+	collect := func(ev func(yield func(string) bool)) {
+		go ev(func(s string) bool { note(s); return true })
+	}
+	exceptions := chromedp.Events(listen, runtime.ExceptionThrown)
+	console := chromedp.Events(listen, runtime.ConsoleAPICalled)
+	logs := chromedp.Events(listen, cdplog.EntryAdded)
+	collect(func(yield func(string) bool) {
+		for ev, err := range exceptions {
+			if err != nil {
+				return
+			}
+			yield("exception: " + ev.ExceptionDetails.Text)
+		}
+	})
+	collect(func(yield func(string) bool) {
+		for ev, err := range console {
+			if err != nil {
+				return
+			}
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				args, _ := json.Marshal(ev.Args)
+				yield("console.error: " + string(args))
+			}
+		}
+	})
+	collect(func(yield func(string) bool) {
+		for ev, err := range logs {
+			if err != nil {
+				return
+			}
+			if ev.Entry != nil && ev.Entry.Level == cdplog.EntryLevelError {
+				yield("log: " + ev.Entry.Text + " " + ev.Entry.URL)
+			}
+		}
+	})
+	within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks["Lenkungsgruppe"]), chromedp.Navigate(m.URL()+"/bericht/2023"))
+	waitFor(t, tab, liveOnline)
+	if got := eval[int](t, tab, `document.querySelectorAll("section.report-section").length`); got != len(reportSections)-3 {
+		t.Errorf("%d report sections in the browser, want %d", got, len(reportSections)-3)
+	}
+	if !eval[bool](t, tab, `!!document.querySelector("#fazit-text") && !!document.querySelector("#bericht-aemter")`) {
+		t.Error("the Lenkungsgruppe sees no Fazit form or no chart")
+	}
+	// The first pages as printed: A4 width, print styles.
+	ctx, cancel := context.WithTimeout(tab, 10*time.Second)
+	err := chromedp.Do(ctx, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tg, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: 794, Height: 3 * 1123, DeviceScaleFactor: 1})
+		return chromedp.Void{}, err
+	})
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eval[bool](t, tab, `getComputedStyle(document.querySelector("header.site nav")).display !== "none"`) {
+		t.Error("the navigation is printed")
+	}
+	artifact(t, tab, "bericht-2023.png")
+	stop()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("browser: %s", p)
+	}
+}
