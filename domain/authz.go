@@ -30,6 +30,8 @@ const (
 var (
 	staff      = []Role{RoleLotse, RoleLenkungsgruppe, RoleAdmin}
 	adminsOnly = []Role{RoleAdmin}
+	// participants of an event's wall: those who may post to it.
+	participants = []Role{RoleLotse, RoleAdmin, RoleGuest}
 )
 
 // permissions is the authorization matrix.
@@ -61,6 +63,17 @@ var permissions = map[string][]Role{
 	ViewEvents:                staff,
 	ViewWall:                  {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
 	"PostToWall":              {RoleLotse, RoleAdmin, RoleGuest},
+	// The workshop wall: whoever plans events facilitates (groups, hiding);
+	// participants pick a group, edit and delete their own posts (the
+	// decider checks authorship) and give "+1".
+	"AddWorkshopGroup":    adminsOnly,
+	"HideWallPost":        adminsOnly,
+	"UnhideWallPost":      adminsOnly,
+	"ChooseWorkshopGroup": participants,
+	"EditWallPost":        participants,
+	"DeleteWallPost":      participants,
+	"PlusOneWallPost":     participants,
+	"WithdrawPlusOne":     participants,
 }
 
 // CanIn reports whether a role may perform an action on something that

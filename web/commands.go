@@ -59,6 +59,8 @@ func errorStatus(code string) int {
 		return http.StatusConflict
 	case domain.EBUSY:
 		return http.StatusServiceUnavailable
+	case domain.EFORBIDDEN:
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }
