@@ -36,6 +36,7 @@ fuzz: generate
 	$(GO) test -run '^$$' -fuzz FuzzDecodeCommand -fuzztime 30s ./web
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClientMessage -fuzztime 30s ./web
 	$(GO) test -run '^$$' -fuzz FuzzReadExport -fuzztime 30s ./embed
+	$(GO) test -run '^$$' -fuzz FuzzRenderMarkdown -fuzztime 30s ./web
 
 lint: generate
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 4
+const ReadModelVersion = 5
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {
@@ -55,6 +55,8 @@ type snapshotBody struct {
 	Commands map[string]domain.Result  `json:"commands"`
 	Events   []EventInfo               `json:"events"`
 	Walls    map[string][]WallPostView `json:"walls"`
+	// Picks are the participants' workshop groups: event → actor → group.
+	Picks map[string]map[string]string `json:"picks,omitempty"`
 }
 
 type snapPerson struct {
@@ -86,7 +88,7 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 		}
 		return r.sealer.SealField(ctx, person, field, value)
 	}
-	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}}
+	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}, Picks: r.events.picks}
 	for _, e := range r.events.byID {
 		body.Events = append(body.Events, *e)
 	}
@@ -223,6 +225,12 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 			}
 		}
 		events.walls[event] = posts
+		for _, p := range posts {
+			events.posts[p.ID] = event
+		}
+	}
+	if body.Picks != nil {
+		events.picks = body.Picks
 	}
 	return roster, commands, events, h, nil
 }
