@@ -1,0 +1,72 @@
+// Logbuch workshop wall. The wall arrives as the same bytes for everyone
+// in the room; this script marks what is personal on this page: which
+// posts are mine (edit link), which I gave a "+1" (which button to show),
+// and fills in the command id and CSRF token of the wall's small forms
+// before they are sent. On the projector it highlights posts that are new
+// since the page was opened.
+(function () {
+  "use strict";
+  var seen = null;
+
+  function me() {
+    var el = document.getElementById("wand-ich");
+    return el ? el.getAttribute("data-me") || "" : "";
+  }
+
+  function sessionCSRF() {
+    var inputs = document.querySelectorAll('input[name="csrf"]');
+    for (var i = 0; i < inputs.length; i++) if (inputs[i].value) return inputs[i].value;
+    return "";
+  }
+
+  function newID() {
+    var a = new Uint8Array(16);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+
+  function show(el, on) { if (el) el.hidden = !on; }
+
+  function personalize(root) {
+    var m = me();
+    if (!m) return;
+    root.querySelectorAll("li.post[data-author]").forEach(function (li) {
+      var plus = (li.getAttribute("data-plus") || "").split(" ").indexOf(m) >= 0;
+      show(li.querySelector(".post-edit"), li.getAttribute("data-author") === m);
+      show(li.querySelector(".plus-give"), !plus);
+      show(li.querySelector(".plus-take"), plus);
+    });
+  }
+
+  function markNew(root) {
+    var posts = root.querySelectorAll("li.post[data-post]");
+    var first = seen === null;
+    if (first) seen = {};
+    posts.forEach(function (li) {
+      var id = li.getAttribute("data-post");
+      if (!seen[id] && !first) li.classList.add("post-new");
+      seen[id] = true;
+    });
+  }
+
+  function scan() {
+    var root = document.getElementById("wand-live") || document.getElementById("beamer-live");
+    if (!root || root.getAttribute("data-scanned") === "1") return;
+    root.setAttribute("data-scanned", "1");
+    personalize(root);
+    markNew(root);
+  }
+
+  // Before forms.js (or the browser) sends a form of the wall.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.closest || !form.closest("#wand-live")) return;
+    var id = form.querySelector('input[name="command_id"]');
+    if (id && !id.value) id.value = newID();
+    var csrf = form.querySelector('input[name="csrf"]');
+    if (csrf && !csrf.value) csrf.value = sessionCSRF();
+  }, true);
+
+  new MutationObserver(scan).observe(document.body, { childList: true, subtree: true });
+  scan();
+})();
