@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
+
 	"logbuch/domain"
 	"logbuch/projections"
 )
@@ -76,7 +78,7 @@ func (s *Server) handleExportHTML() http.Handler {
 			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
 			return
 		}
-		photos := map[string]string{}
+		photos := map[string]templ.SafeURL{}
 		for _, col := range cols {
 			for _, p := range col.Posts {
 				if p.Photo == "" || s.cfg.Uploads == nil {
@@ -87,7 +89,7 @@ func (s *Server) handleExportHTML() http.Handler {
 					s.log.Warn("export: photo left out", "photo", p.Photo, "err", err)
 					continue
 				}
-				photos[p.Photo] = "data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(data)
+				photos[p.Photo] = templ.SafeURL("data:" + ct + ";base64," + base64.StdEncoding.EncodeToString(data))
 			}
 		}
 		h := w.Header()

@@ -1486,7 +1486,7 @@ func projectorLive(w wallRender) templ.Component {
 
 // exportDocument is the wall's results as one self-contained HTML file:
 // its style inside, photos embedded.
-func exportDocument(ev projections.EventInfo, cols []wallColumn, names func(string) string, photos map[string]string) templ.Component {
+func exportDocument(ev projections.EventInfo, cols []wallColumn, names func(string) string, photos map[string]templ.SafeURL) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
