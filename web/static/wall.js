@@ -38,14 +38,21 @@
     });
   }
 
+  // A post is new for a few seconds after it first appeared here; the wall
+  // is re-rendered as a whole, so the highlight continues where it was.
+  var NEW_FOR = 8000;
   function markNew(root) {
-    var posts = root.querySelectorAll("li.post[data-post]");
+    var now = Date.now();
     var first = seen === null;
     if (first) seen = {};
-    posts.forEach(function (li) {
+    root.querySelectorAll("li.post[data-post]").forEach(function (li) {
       var id = li.getAttribute("data-post");
-      if (!seen[id] && !first) li.classList.add("post-new");
-      seen[id] = true;
+      if (!(id in seen)) seen[id] = first ? 0 : now;
+      var age = now - seen[id];
+      if (seen[id] === 0 || age >= NEW_FOR) return;
+      li.classList.add("post-new");
+      li.style.animationDelay = (-age / 1000) + "s";
+      setTimeout(function () { li.classList.remove("post-new"); }, NEW_FOR - age);
     });
   }
 
