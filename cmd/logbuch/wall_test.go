@@ -324,3 +324,35 @@ func TestWallPhotoUploads(t *testing.T) {
 		t.Fatalf("export.html: %d %.3000s", status, doc)
 	}
 }
+
+func TestDemoHasTheWorkshopWallOfKNmeetsHN(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	events, _ := m.Runner.Events()
+	i := slices.IndexFunc(events, func(e projections.EventInfo) bool { return e.Format == "#KNmeetsHN" })
+	if i < 0 {
+		t.Fatal("no #KNmeetsHN in the demo")
+	}
+	ev, posts, _, _ := m.Runner.Event(events[i].ID)
+	if ev.Start.In(domain.Berlin).Format("2006-01-02") != "2023-10-17" || len(ev.Groups) != 4 || ev.Groups[3].Name != "Nutzerzentrierung: Mal anders herum gedacht" {
+		t.Fatalf("#KNmeetsHN 2023: %s %+v", ev.Start, ev.Groups)
+	}
+	perGroup, plusOnes, guests := map[string]int{}, 0, 0
+	for _, p := range posts {
+		perGroup[p.Group]++
+		plusOnes += len(p.PlusOnes)
+		if strings.HasPrefix(p.Actor, "guest:") && p.GuestName != "" {
+			guests++
+		}
+	}
+	if len(perGroup) != 4 || perGroup[""] != 0 || plusOnes == 0 || guests == 0 {
+		t.Fatalf("results per group %v, +1 %d, guest posts %d", perGroup, plusOnes, guests)
+	}
+	admin := newActor(t, m, domain.RoleAdmin)
+	status, md := getBody(t, admin, m.URL()+"/veranstaltungen/"+ev.ID+"/wand/export.md")
+	if status != 200 || !strings.Contains(md, "## Quo vadis, Verwaltungskultur") || !strings.Contains(md, "Kerstin (Heilbronn) (Gast)") {
+		t.Fatalf("demo export: %d %s", status, md)
+	}
+	if _, page := getBody(t, admin, m.URL()+"/veranstaltungen/"+ev.ID); !strings.Contains(page, "<strong>Patenschaften über Stadtgrenzen:</strong>") {
+		t.Fatal("the demo wall does not show its formatting")
+	}
+}
