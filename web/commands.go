@@ -212,6 +212,9 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 			if key == "command_id" || key == "csrf" {
 				continue
 			}
+			if key == uploadField && ct == "multipart/form-data" {
+				continue // an empty file input arrives as a value
+			}
 			f, ok := fields[key]
 			if !ok {
 				return "", nil, &requestError{http.StatusBadRequest, fmt.Sprintf("Unbekanntes Feld „%s“.", clip(key))}

@@ -33,6 +33,9 @@ type Uploads interface {
 	GetUpload(ctx context.Context, name string) ([]byte, string, error)
 }
 
+// uploadField is the form field of a post's photo.
+const uploadField = "photo"
+
 // Limits of photos.
 const (
 	maxPhotoBytes  = 5 << 20    // 5 MiB as uploaded
@@ -86,10 +89,10 @@ func checkPhoto(data []byte) (checkedPhoto, error) {
 // attachPhoto checks the photo of a post, if one was sent, and stores it
 // once the post itself is known to be valid: a refused post stores nothing.
 func (s *Server) attachPhoto(r *http.Request, c *domain.PostToWall) error {
-	if r.MultipartForm == nil || len(r.MultipartForm.File["photo"]) == 0 {
+	if r.MultipartForm == nil || len(r.MultipartForm.File[uploadField]) == 0 {
 		return nil
 	}
-	files := r.MultipartForm.File["photo"]
+	files := r.MultipartForm.File[uploadField]
 	if len(files) != 1 {
 		return domain.FieldError("photo", "Bitte laden Sie höchstens ein Foto hoch.")
 	}
