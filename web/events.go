@@ -160,7 +160,8 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState
 	p := principalOf(r)
 	audience := wallAudienceOf(p)
 	cols, n := wallColumns(ev, wall, s.models.GroupSizes(ev.ID), audience == projections.WallModeration)
-	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorName, Me: p.Actor(), CSRF: p.CSRF}
+	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorName, Me: p.Actor(), CSRF: p.CSRF,
+		ReadOnly: !domain.CanIn(p.Role, "PlusOneWallPost", p.Event, ev.ID)}
 	s.html(w, status)
 	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
 }

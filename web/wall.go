@@ -43,6 +43,9 @@ type wallRender struct {
 	// empty in the shared live bytes (wall.js fills them in).
 	Me   string
 	CSRF string
+	// ReadOnly leaves the controls out for one who may see but not take
+	// part (the Lenkungsgruppe); wall.js hides them in live updates.
+	ReadOnly bool
 }
 
 // wallColumns sorts a wall's posts into its groups, in log order; hidden

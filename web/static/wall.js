@@ -28,6 +28,11 @@
   function show(el, on) { if (el) el.hidden = !on; }
 
   function personalize(root) {
+    var ich = document.getElementById("wand-ich");
+    if (ich && ich.getAttribute("data-read-only") === "true") {
+      root.querySelectorAll(".post-actions").forEach(function (el) { el.hidden = true; });
+      return;
+    }
     var m = me();
     if (!m) return;
     root.querySelectorAll("li.post[data-author]").forEach(function (li) {
