@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"hash/crc32"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/google/uuid"
 
 	"logbuch/domain"
@@ -93,6 +95,13 @@ func TestWallEditRightsHideAndGuestScope(t *testing.T) {
 	if _, page := getBody(t, bert, m.URL()+"/veranstaltungen/"+event); !strings.Contains(page, "<em>noch mehr</em>") {
 		t.Fatal("the wall does not show the edited post's formatting")
 	}
+	// The post's own page: the author edits and deletes there, nobody else.
+	if _, page := getBody(t, anna, wall+post); !strings.Contains(page, `action="/veranstaltungen/`+event+`/wand/`+post+`/bearbeiten"`) || !strings.Contains(page, "Beitrag löschen") {
+		t.Fatal("the author's post page has no edit and delete forms")
+	}
+	if status, page := getBody(t, bert, wall+post); status != 200 || strings.Contains(page, "/bearbeiten") {
+		t.Fatalf("another's post page: %d, with edit form %v", status, strings.Contains(page, "/bearbeiten"))
+	}
 	// +1 once per person.
 	if status, _, _ := postJSON(t, bert, wall+post+"/plus", uuid.NewString(), `{}`); status != 200 {
 		t.Fatal("bert's +1")
@@ -105,9 +114,20 @@ func TestWallEditRightsHideAndGuestScope(t *testing.T) {
 	if status, _, _ := postJSON(t, anna, wall+post+"/ausblenden", uuid.NewString(), `{}`); status != http.StatusForbidden {
 		t.Fatalf("a Lotsin hides: %d", status)
 	}
+	// Live: the participants' view and the facilitator's view of the wall.
+	ctx := testCtx(t)
+	participants, moderation := dialLive(t, ctx, m, bert), dialLive(t, ctx, m, admin)
+	subscribe(t, ctx, participants, "veranstaltung/"+event+"/wand", 0)
+	subscribe(t, ctx, moderation, "veranstaltung/"+event+"/wand/moderation", 0)
+	untilLive(t, ctx, participants, func(html string) bool { return strings.Contains(html, "beitrag-"+post) })
+	untilLive(t, ctx, moderation, func(html string) bool { return strings.Contains(html, "beitrag-"+post) })
 	if status, out, _ := postJSON(t, admin, wall+post+"/ausblenden", uuid.NewString(), `{}`); status != 200 {
 		t.Fatalf("the facilitator hides: %d %v", status, out)
 	}
+	untilLive(t, ctx, participants, func(html string) bool { return !strings.Contains(html, "beitrag-"+post) })
+	untilLive(t, ctx, moderation, func(html string) bool {
+		return strings.Contains(html, "beitrag-"+post) && strings.Contains(html, "Wieder einblenden")
+	})
 	if _, page := getBody(t, bert, m.URL()+"/veranstaltungen/"+event); strings.Contains(page, "beitrag-"+post) {
 		t.Fatal("a hidden post is still on a participant's wall")
 	}
@@ -355,4 +375,17 @@ func TestDemoHasTheWorkshopWallOfKNmeetsHN(t *testing.T) {
 	if _, page := getBody(t, admin, m.URL()+"/veranstaltungen/"+ev.ID); !strings.Contains(page, "<strong>Patenschaften über Stadtgrenzen:</strong>") {
 		t.Fatal("the demo wall does not show its formatting")
 	}
+}
+
+// untilLive reads live messages until one's HTML satisfies ok.
+func untilLive(t *testing.T, ctx context.Context, c *websocket.Conn, ok func(html string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		msg, got := readLive(t, ctx, c, time.Until(deadline))
+		if got && ok(msg.HTML) {
+			return
+		}
+	}
+	t.Fatal("the live view never showed what was expected")
 }
