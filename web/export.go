@@ -21,13 +21,19 @@ h2{border-bottom:2px solid #0b5394;padding-bottom:.2rem;margin-top:2rem}
 article{border:1px solid #ccc;border-radius:.4rem;padding:.5rem 1rem;margin:1rem 0}
 .meta{color:#555;font-size:.9rem}img{max-width:100%;height:auto}`
 
-func (s *Server) exportColumns(event string) (projections.EventInfo, []wallColumn, bool) {
-	ev, posts, _, ok := s.models.Event(event)
-	if !ok {
-		return ev, nil, false
-	}
-	cols, _ := wallColumns(ev, posts, nil, false)
-	return ev, cols, true
+// exportHandler answers an export of the event in the path: its visible
+// posts by group.
+func (s *Server) exportHandler(write func(w http.ResponseWriter, r *http.Request, ev projections.EventInfo, cols []wallColumn)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev, posts, _, ok := s.models.Event(r.PathValue("id"))
+		if !ok {
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
+			return
+		}
+		cols, _ := wallColumns(ev, posts, nil, false)
+		w.Header().Set("Cache-Control", "no-store")
+		write(w, r, ev, cols)
+	})
 }
 
 func exportFilename(ev projections.EventInfo, ext string) string {
@@ -43,12 +49,7 @@ func exportFilename(ev projections.EventInfo, ext string) string {
 // handleExportMarkdown writes the results as Markdown; posts are Markdown
 // already, photos are linked.
 func (s *Server) handleExportMarkdown() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ev, cols, ok := s.exportColumns(r.PathValue("id"))
-		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
-			return
-		}
+	return s.exportHandler(func(w http.ResponseWriter, r *http.Request, ev projections.EventInfo, cols []wallColumn) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "# %s – Ergebnisse der Workshops\n\n%s · %s\n", ev.Title, formatDateTime(ev.Start), placeLabel(ev))
 		for _, col := range cols {
@@ -65,19 +66,13 @@ func (s *Server) handleExportMarkdown() http.Handler {
 		}
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
 		w.Header().Set("Content-Disposition", exportFilename(ev, "md"))
-		w.Header().Set("Cache-Control", "no-store")
 		w.Write([]byte(b.String()))
 	})
 }
 
 // handleExportHTML writes the results as one HTML file.
 func (s *Server) handleExportHTML() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ev, cols, ok := s.exportColumns(r.PathValue("id"))
-		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
-			return
-		}
+	return s.exportHandler(func(w http.ResponseWriter, r *http.Request, ev projections.EventInfo, cols []wallColumn) {
 		photos := map[string]templ.SafeURL{}
 		for _, col := range cols {
 			for _, p := range col.Posts {
@@ -95,7 +90,6 @@ func (s *Server) handleExportHTML() http.Handler {
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Content-Disposition", exportFilename(ev, "html"))
-		h.Set("Cache-Control", "no-store")
 		// The document carries its own style and its photos as data.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 		exportDocument(ev, cols, s.authorName, photos).Render(r.Context(), w)

@@ -186,20 +186,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 				if role == domain.RoleAdmin {
 					actingAs = &adminSession
 				}
-				before := lastSeq(t, m)
-				status, out, _ := postJSON(t, actingAs, e.path(m.URL()+"/veranstaltungen/"+event+"/wand/"+post), uuid.NewString(), e.body)
-				allowed := domain.CanIn(role, e.command, guestEvent(a, role, event), event)
-				switch {
-				case allowed && status != 200:
-					t.Fatalf("%s may %s but got %d %v", roleName(role), e.command, status, out)
-				case !allowed && a == nil && status != http.StatusUnauthorized:
-					t.Fatalf("anonymous %s: %d, want 401", e.command, status)
-				case !allowed && a != nil && status != http.StatusForbidden:
-					t.Fatalf("%s must not %s: got %d %v", roleName(role), e.command, status, out)
-				}
-				if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
-					t.Fatalf("a refused command appended %d messages", grew)
-				}
+				expectAuthz(t, m, role, e.command, domain.CanIn(role, e.command, guestEvent(a, role, event), event), func() (int, map[string]any) {
+					status, out, _ := postJSON(t, actingAs, e.path(m.URL()+"/veranstaltungen/"+event+"/wand/"+post), uuid.NewString(), e.body)
+					return status, out
+				})
 			})
 		}
 		// Views: the pages and their live subscriptions.
@@ -252,6 +242,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// expectAuthz sends a command and checks the answer against the matrix:
+// 200 when allowed, else 401 for the anonymous and 403 for others, and
+// nothing appended.
+func expectAuthz(t *testing.T, m *Main, role domain.Role, command string, allowed bool, send func() (int, map[string]any)) {
+	t.Helper()
+	before := lastSeq(t, m)
+	status, out := send()
+	switch {
+	case allowed && status != 200:
+		t.Fatalf("%s may %s but got %d %v", roleName(role), command, status, out)
+	case !allowed && role == domain.RoleAnonymous && status != http.StatusUnauthorized:
+		t.Fatalf("anonymous %s: %d, want 401", command, status)
+	case !allowed && role != domain.RoleAnonymous && status != http.StatusForbidden:
+		t.Fatalf("%s must not %s: got %d %v", roleName(role), command, status, out)
+	}
+	if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
+		t.Fatalf("a refused command appended %d messages", grew)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +21,8 @@ func TestWallInBrowser(t *testing.T) {
 	anna := newActor(t, m, domain.RoleLotse)
 	event, code := wallEvent(t, m, admin)
 	tab := newBrowser(t)
-	within(t, tab, 20*time.Second,
-		chromedp.Navigate(m.URL()+"/gast?code="+code),
-		chromedp.SendKeys(chromedp.CSS("#gast-name"), "Kim aus Heilbronn"),
-		chromedp.Click(chromedp.CSS(`#gast button[type="submit"]`)),
-	)
-	waitFor(t, tab, `location.pathname === "/veranstaltungen/`+event+`" && document.getElementById("live-status").dataset.state === "online"`)
+	joinInBrowser(t, tab, m, code, event, "Kim aus Heilbronn")
+	waitFor(t, tab, liveOnline)
 	within(t, tab, 20*time.Second,
 		chromedp.SetValue(chromedp.CSS("#gruppe-wahl-group"), "2"),
 		chromedp.Click(chromedp.CSS(`#gruppe-wahl button[type="submit"]`)),
@@ -54,4 +51,15 @@ func TestWallInBrowser(t *testing.T) {
 		t.Fatalf("+1 of %v", p.PlusOnes)
 	}
 	artifact(t, tab, "wall-guest.png")
+}
+
+// joinInBrowser joins an event as a guest with its code, in the browser.
+func joinInBrowser(t *testing.T, tab context.Context, m *Main, code, event, name string) {
+	t.Helper()
+	within(t, tab, 20*time.Second,
+		chromedp.Navigate(m.URL()+"/gast?code="+code),
+		chromedp.SendKeys(chromedp.CSS("#gast-name"), name),
+		chromedp.Click(chromedp.CSS(`#gast button[type="submit"]`)),
+	)
+	waitFor(t, tab, `location.pathname === "/veranstaltungen/`+event+`"`)
 }

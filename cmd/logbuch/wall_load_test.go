@@ -158,12 +158,7 @@ func TestWallUnderLoad(t *testing.T) {
 	// The two browsers: a guest's wall, and the projector in the room.
 	browser, projector := newBrowser(t), newBrowser(t)
 	for i, tab := range []context.Context{browser, projector} {
-		within(t, tab, 20*time.Second,
-			chromedp.Navigate(m.URL()+"/gast?code="+code),
-			chromedp.SendKeys(chromedp.CSS("#gast-name"), fmt.Sprintf("Browser %d", i)),
-			chromedp.Click(chromedp.CSS(`#gast button[type="submit"]`)),
-		)
-		waitFor(t, tab, `location.pathname === "/veranstaltungen/`+event+`"`)
+		joinInBrowser(t, tab, m, code, event, fmt.Sprintf("Browser %d", i))
 	}
 	within(t, projector, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen/"+event+"/wand/beamer"))
 	waitFor(t, browser, liveOnline)

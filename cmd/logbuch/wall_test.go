@@ -198,14 +198,7 @@ func multipartPost(t *testing.T, m *Main, a *actor, event, text string, photo []
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("Cookie", "lb_sitzung="+a.Cookie)
 	req.Header.Set("Origin", m.URL())
-	res, err := noRedirect.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	res.Body = io.NopCloser(bytes.NewReader(b))
-	return res
+	return sendForm(t, req)
 }
 
 func testImage(w, h int) image.Image {
