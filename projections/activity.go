@@ -20,7 +20,7 @@ type Activity struct {
 	Events  map[string]*EventTrack `json:"events"`
 	Boards  map[string]*BoardTrack `json:"boards"`
 	Topics  map[string]*TopicTrack `json:"topics"`
-	Posts   map[string]string      `json:"posts"` // wall post → its event
+	Posts   map[string]string      `json:"posts"`   // wall post → its event
 	Actions []Action               `json:"actions"` // in log order
 }
 
