@@ -38,6 +38,8 @@ var (
 	staff      = []Role{RoleLotse, RoleLenkungsgruppe, RoleAdmin}
 	adminsOnly = []Role{RoleAdmin}
 	lotsen     = []Role{RoleLotse, RoleAdmin}
+	// participants of an event's wall: those who may post to it.
+	participants = []Role{RoleLotse, RoleAdmin, RoleGuest}
 )
 
 // permissions is the authorization matrix.
@@ -112,6 +114,17 @@ var permissions = map[string][]Role{
 	// Participants rate a held event once: Lotsen (admins are Lotsen of
 	// the digital office) and the guests of that event.
 	"RateVeranstaltung": {RoleLotse, RoleAdmin, RoleGuest},
+	// The workshop wall: whoever plans events facilitates (groups, hiding);
+	// participants pick a group, edit and delete their own posts (the
+	// decider checks authorship) and give "+1".
+	"AddWorkshopGroup":    adminsOnly,
+	"HideWallPost":        adminsOnly,
+	"UnhideWallPost":      adminsOnly,
+	"ChooseWorkshopGroup": participants,
+	"EditWallPost":        participants,
+	"DeleteWallPost":      participants,
+	"PlusOneWallPost":     participants,
+	"WithdrawPlusOne":     participants,
 	// The annual report: all staff read it; the digital office and the
 	// Lenkungsgruppe write its Fazit und Ausblick.
 	ViewReport:       staff,

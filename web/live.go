@@ -242,7 +242,10 @@ func viewAction(view string) string {
 	if strings.HasPrefix(view, "lotse/") {
 		return domain.ViewPerson
 	}
-	if _, ok := wallOf(view); ok {
+	if _, audience, ok := wallView(view); ok {
+		if audience == projections.WallModeration {
+			return "HideWallPost"
+		}
 		return domain.ViewWall
 	}
 	if _, ok := dashboardYearOf(view); ok {

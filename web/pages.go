@@ -50,17 +50,23 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formStat
 // notices are the messages shown after a successful action. The redirect
 // carries only the key, so nobody can make the page say something else.
 var notices = map[string]string{
-	"aufgenommen":    "Die Person wurde aufgenommen.",
-	"amt":            "Das Amt wurde geändert.",
-	"rolle":          "Die Rolle wurde geändert.",
-	"austritt":       "Der Austritt wurde erfasst.",
-	"wiedereintritt": "Die Person wurde wieder aufgenommen.",
-	"verschoben":     "Die Veranstaltung wurde verschoben.",
-	"abgesagt":       "Die Veranstaltung wurde abgesagt.",
-	"durchgefuehrt":  "Die Veranstaltung ist als durchgeführt erfasst.",
-	"vortrag":        "Der Vortrag wurde erfasst.",
-	"rueckmeldung":   "Danke! Ihre Nachricht ist beim Team Digitalisierung angekommen.",
-	"erledigt":       "Die Rückmeldung ist als erledigt markiert.",
+	"aufgenommen":     "Die Person wurde aufgenommen.",
+	"amt":             "Das Amt wurde geändert.",
+	"rolle":           "Die Rolle wurde geändert.",
+	"austritt":        "Der Austritt wurde erfasst.",
+	"wiedereintritt":  "Die Person wurde wieder aufgenommen.",
+	"verschoben":      "Die Veranstaltung wurde verschoben.",
+	"abgesagt":        "Die Veranstaltung wurde abgesagt.",
+	"durchgefuehrt":   "Die Veranstaltung ist als durchgeführt erfasst.",
+	"vortrag":         "Der Vortrag wurde erfasst.",
+	"gruppe":          "Die Gruppe wurde angelegt.",
+	"gruppe-gewaehlt": "Sie sind jetzt in dieser Gruppe.",
+	"bearbeitet":      "Ihr Beitrag wurde geändert.",
+	"geloescht":       "Ihr Beitrag wurde gelöscht.",
+	"ausgeblendet":    "Der Beitrag ist ausgeblendet.",
+	"eingeblendet":    "Der Beitrag ist wieder sichtbar.",
+	"rueckmeldung":    "Danke! Ihre Nachricht ist beim Team Digitalisierung angekommen.",
+	"erledigt":        "Die Rückmeldung ist als erledigt markiert.",
 }
 
 func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }
@@ -165,8 +171,8 @@ func (s *Server) viewExists(v string) bool {
 // renderView renders one live view once, for every subscriber.
 func (s *Server) renderView(ctx context.Context, view string) (string, []byte, uint64, bool) {
 	var buf bytes.Buffer
-	if id, ok := wallOf(view); ok {
-		return s.renderWall(ctx, id)
+	if id, audience, ok := wallView(view); ok {
+		return s.renderWall(ctx, id, audience)
 	}
 	if year, ok := dashboardYearOf(view); ok && s.dash != nil {
 		return s.renderDashboard(ctx, year)

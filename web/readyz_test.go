@@ -70,6 +70,11 @@ func (s *readinessStub) Event(string) (projections.EventInfo, []projections.Wall
 func (s *readinessStub) EventByCode(string) (projections.EventInfo, bool) {
 	return projections.EventInfo{}, false
 }
+func (s *readinessStub) WallPost(string) (projections.WallPostView, string, bool) {
+	return projections.WallPostView{}, "", false
+}
+func (s *readinessStub) GroupOf(string, string) string    { return "" }
+func (s *readinessStub) GroupSizes(string) map[string]int { return nil }
 
 func (s *readinessStub) Rating(string) (projections.RatingSummary, uint64) {
 	return projections.RatingSummary{}, 0

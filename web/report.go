@@ -176,12 +176,21 @@ func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) 
 	return d
 }
 
-// reportWallGroups sorts the shown posts of a wall into its groups.
+// reportWallGroups sorts the shown posts of a wall into its workshop
+// groups, as the wall does (hidden posts left out); groups without a post
+// are left out too.
 func reportWallGroups(ev projections.EventInfo, posts []projections.WallPostView) []reportGroup {
-	if len(posts) == 0 {
+	cols, n := wallColumns(ev, posts, nil, false)
+	if n == 0 {
 		return nil
 	}
-	return []reportGroup{{Name: "Beiträge", Posts: posts}}
+	var out []reportGroup
+	for _, c := range cols {
+		if len(c.Posts) > 0 {
+			out = append(out, reportGroup{Name: c.Name, Posts: c.Posts})
+		}
+	}
+	return out
 }
 
 // reportBoards lists the KNowHow boards of the year with their topics.
@@ -380,7 +389,9 @@ func WriteReport(ctx context.Context, w io.Writer, src ReportSource, year int, a
 
 // Helpers of the report's templates.
 
-func (d reportData) title() string { return "Jahresbericht " + strconv.Itoa(d.Year) + " – Digitallotsen" }
+func (d reportData) title() string {
+	return "Jahresbericht " + strconv.Itoa(d.Year) + " – Digitallotsen"
+}
 
 func (d reportData) activeAemter() int { return len(d.F.AemterWith) }
 

@@ -26,6 +26,9 @@ type ReadModels interface {
 	Events() ([]projections.EventInfo, uint64)
 	Event(id string) (projections.EventInfo, []projections.WallPostView, uint64, bool)
 	EventByCode(code string) (projections.EventInfo, bool)
+	WallPost(id string) (projections.WallPostView, string, bool)
+	GroupOf(event, actor string) string
+	GroupSizes(event string) map[string]int
 	WaitFor(ctx context.Context, seq uint64) error
 	Progress() (applied, target uint64)
 	Ready() bool
@@ -71,6 +74,9 @@ type Config struct {
 	RatingBatch int
 	RatingFlush time.Duration
 	MinRatings  int
+	// Uploads stores photos of the walls; nil: the secrets' store, if it
+	// is one.
+	Uploads Uploads
 	// Replay builds read models as of a moment, for the annual report's
 	// "Stand am …" (projections.ReplayUntil on the log); nil: no as-of.
 	Replay func(ctx context.Context, t time.Time) (ReportSource, error)
@@ -125,6 +131,9 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
 	s.initRatings()
+	if s.cfg.Uploads == nil {
+		s.cfg.Uploads, _ = secrets.(Uploads)
+	}
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)

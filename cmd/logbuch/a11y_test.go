@@ -119,6 +119,14 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 			visit(t, tab, firstLink(t, tab, "/lotsen/"))
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen"))
 			visit(t, tab, firstLink(t, tab, "/veranstaltungen/"))
+			// The workshop wall of #KNmeetsHN, and the room's projector view.
+			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen"))
+			wall := eval[string](t, tab, `(Array.from(document.querySelectorAll('main a[href^="/veranstaltungen/"]')).find(a => a.textContent.includes("KNmeetsHN")) || {}).pathname || ""`)
+			if wall == "" {
+				t.Fatal("no #KNmeetsHN on the events page")
+			}
+			visit(t, tab, wall)
+			visit(t, tab, wall+"/wand/beamer")
 		})
 	}
 	t.Run("Gast", func(t *testing.T) {

@@ -32,10 +32,15 @@ func mainPages(m *Main) []string {
 func TestScreensPhoneDesktopProjector(t *testing.T) {
 	m := startLogbuch(t, "--demo")
 	tab := newBrowser(t)
-	within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks["Admin"]))
+	within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks["Admin"]), chromedp.Navigate(m.URL()+"/veranstaltungen"))
+	wall := eval[string](t, tab, `(Array.from(document.querySelectorAll('main a[href^="/veranstaltungen/"]')).find(a => a.textContent.includes("KNmeetsHN")) || {}).pathname || ""`)
+	if wall == "" {
+		t.Fatal("no #KNmeetsHN on the events page")
+	}
+	pages := append(mainPages(m), wall, wall+"/wand/beamer")
 	for _, screen := range screenWidths {
 		within(t, tab, 10*time.Second, chromedp.EmulateViewport(screen.width, screen.height))
-		for _, path := range mainPages(m) {
+		for _, path := range pages {
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+path))
 			overflow := eval[int](t, tab, `document.documentElement.scrollWidth - document.documentElement.clientWidth`)
 			if overflow > 0 {
