@@ -104,7 +104,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 		t.Run(who, func(t *testing.T) {
 			tab := newBrowser(t)
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks[who]))
-			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto"} {
+			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto", "/bericht/2023", "/bericht/2023?stand=2023-10-01"} {
 				visit(t, tab, p)
 			}
 			if who == "Admin" {

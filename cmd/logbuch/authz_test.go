@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -93,6 +94,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("group: %d %v", status, out)
 	}
 	ctx0 := testCtx(t)
+	// A Fazit, so that the report's live view has something to show; and
+	// an admin of its own for the report, whose commands leave the other
+	// admin's rate limit alone.
+	if res, err := domain.Execute(ctx0, m.Commands, domain.Reports, "2023", domain.Meta{CommandID: uuid.NewString(), Actor: admin.Person}, "EditConclusion", any(domain.EditConclusion{BaseRev: "1", Text: "Matrix-Fazit"})); err != nil || m.Runner.WaitFor(ctx0, res.Seq) != nil {
+		t.Fatalf("fazit: %v", err)
+	}
+	reportAdmin := newActor(t, m, domain.RoleAdmin)
 	guestID, _, _ := strings.Cut(guest.Cookie, ".") // the session cookie is <guest id>.<secret>
 	actors := map[domain.Role]*actor{
 		domain.RoleAnonymous:      nil,
@@ -202,8 +210,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 				})
 			})
 		}
+		// The annual report's Fazit: a year of its own per role, so that
+		// each allowed edit is valid.
+		t.Run(roleName(role)+"/EditConclusion", func(t *testing.T) {
+			year := 2001 + slices.Index(domain.AllRoles, role)
+			actingAs := a
+			if role == domain.RoleAdmin {
+				actingAs = reportAdmin
+			}
+			expectAuthz(t, m, role, "EditConclusion", domain.Can(role, "EditConclusion"), func() (int, map[string]any) {
+				status, out, _ := postJSON(t, actingAs, fmt.Sprintf("%s/bericht/%d/fazit", m.URL(), year), uuid.NewString(), `{"base_rev":"1","text":"Matrix"}`)
+				return status, out
+			})
+		})
 		// Views: the pages and their live subscriptions.
 		for _, v := range []struct{ action, path, live string }{
+			{domain.ViewReport, "/bericht/2023", "bericht/2023"},
+			{domain.ViewReport, "/bericht/2023?stand=2023-06-30", ""},
 			{domain.ViewRoster, "/lotsen", "roster"},
 			{domain.ViewPerson, "/lotsen/" + admin.Person, "lotse/" + admin.Person},
 			{domain.ViewOwnAccount, "/konto", ""},
@@ -345,6 +368,10 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		"DeleteWallPost":      {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
 		"PlusOneWallPost":     {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
 		"WithdrawPlusOne":     {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
+		// The annual report: staff read it; the Fazit is written by the
+		// Lenkungsgruppe and the digital office.
+		domain.ViewReport: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		"EditConclusion":  {domain.RoleLenkungsgruppe, domain.RoleAdmin},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
