@@ -106,6 +106,7 @@ type reportTopic struct {
 
 // reportWorkshop is the wall of one event, by workshop group.
 type reportWorkshop struct {
+	ID     string
 	Title  string
 	Start  time.Time
 	Groups []reportGroup
@@ -169,7 +170,7 @@ func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) 
 		}
 		d.Events = append(d.Events, re)
 		if groups := reportWallGroups(info, posts); len(groups) > 0 {
-			d.Workshops = append(d.Workshops, reportWorkshop{Title: e.Title, Start: e.Start, Groups: groups})
+			d.Workshops = append(d.Workshops, reportWorkshop{ID: e.ID, Title: e.Title, Start: e.Start, Groups: groups})
 		}
 	}
 	d.Boards = reportBoards(src, year, names)
@@ -435,6 +436,14 @@ func durationLabel(seconds int) string {
 	return fmt.Sprintf("%d:%02d min", seconds/60, seconds%60)
 }
 
+// word is the singular or plural of a noun after a number shown apart.
+func word(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -456,6 +465,11 @@ func participation(s projections.SurveyResults) string {
 	}
 	return fmt.Sprintf("%s von %d eingeladenen Lotsinnen und Lotsen teilgenommen (%d %%).",
 		plural(s.Participants, "Person hat", "Personen haben"), s.Eligible, s.Participants*100/s.Eligible)
+}
+
+// wallAsOfURL is the read-only wall of an event as of the report's moment.
+func wallAsOfURL(event string, asOf time.Time) templ.SafeURL {
+	return templ.SafeURL("/veranstaltungen/" + event + "/wand/stand?stand=" + asOf.In(berlin).Format("2006-01-02T15:04"))
 }
 
 func reportURL(year int, stand string) string {

@@ -83,6 +83,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
 	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
+	mux.Handle("GET /veranstaltungen/{id}/wand/stand", s.whenReady(s.requireEvent(s.handleWallAsOf())))
 	mux.Handle("GET /bericht/{year}", s.whenReady(s.requireView(domain.ViewReport, s.handleReport())))
 	mux.Handle("POST /bericht/{year}/fazit", s.handleEditConclusion())
 

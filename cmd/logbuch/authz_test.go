@@ -227,6 +227,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, v := range []struct{ action, path, live string }{
 			{domain.ViewReport, "/bericht/2023", "bericht/2023"},
 			{domain.ViewReport, "/bericht/2023?stand=2023-06-30", ""},
+			{domain.ViewWall, "/veranstaltungen/" + event + "/wand/stand?stand=2023-06-30", ""},
 			{domain.ViewRoster, "/lotsen", "roster"},
 			{domain.ViewPerson, "/lotsen/" + admin.Person, "lotse/" + admin.Person},
 			{domain.ViewOwnAccount, "/konto", ""},

@@ -84,8 +84,11 @@ func TestReportOfTheDemoYear(t *testing.T) {
 
 	// The facilitator hides one workshop result: the report leaves it out.
 	events, _ := m.Runner.Events()
-	hidden := ""
+	hidden, knmeetshn := "", ""
 	for _, e := range events {
+		if e.Title == "#KNmeetsHN 2023" {
+			knmeetshn = e.ID
+		}
 		_, posts, _, _ := m.Runner.Event(e.ID)
 		for _, p := range posts {
 			if strings.HasPrefix(p.Text, "Führungskräfte einbinden") {
@@ -148,6 +151,17 @@ func TestReportOfTheDemoYear(t *testing.T) {
 	}
 	if strings.Contains(before, `data-live-views="bericht/2023"`) {
 		t.Error("a past report follows the live view")
+	}
+	// The wall itself as of a date: empty before, by group after.
+	wall := m.URL() + "/veranstaltungen/" + knmeetshn + "/wand/stand?stand="
+	if s, page := getBody(t, lotse, wall+"2023-10-01"); s != http.StatusOK || !strings.Contains(page, "Bis zu diesem Zeitpunkt stand nichts auf der Wand.") {
+		t.Errorf("the wall as of 1 October: %d", s)
+	}
+	if s, page := getBody(t, lotse, wall+"2023-10-18"); s != http.StatusOK || !strings.Contains(page, "<h2>Inkubator DigitallotsInnen</h2>") || !strings.Contains(page, "Patenschaften über Stadtgrenzen") {
+		t.Errorf("the wall as of 18 October: %d", s)
+	}
+	if !strings.Contains(html, "/veranstaltungen/"+knmeetshn+"/wand/stand?stand=") {
+		t.Error("the report does not link to the wall as of its moment")
 	}
 	if s, _ := getBody(t, lotse, m.URL()+"/bericht/2023?stand=gestern"); s != http.StatusBadRequest {
 		t.Errorf("a bad date: %d, want 400", s)
