@@ -61,6 +61,9 @@ type Config struct {
 	LastSeq func(context.Context) (uint64, error)
 	// SnapshotAge reports the age of the newest projection snapshot.
 	SnapshotAge func() (time.Duration, bool)
+	// Presence carries who is looking at what between replicas; nil keeps
+	// presence to this replica.
+	Presence PresenceBus
 }
 
 // Server is Logbuch's HTTP side.
@@ -77,6 +80,7 @@ type Server struct {
 	limits   *commandLimits
 	metrics  *metrics
 	perUser  *connCounter
+	presence *presence
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -106,6 +110,7 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)
 	s.hub.onSlow = s.metrics.slowClosed.Inc
+	s.presence = newPresence(cfg.Presence, s.hub, cfg.Logger)
 	commands.SetObserver(s.metrics)
 	models.OnChange(s.hub.Changed)
 	s.handler = s.routes()
@@ -119,7 +124,19 @@ func (s *Server) Run(ctx context.Context) {
 	if err := s.secrets.WatchSecretDeletes(ctx, bucketSessions, s.closeSession); err != nil {
 		s.log.Error("cannot watch sessions; ended sessions keep their live connections until they reconnect", "err", err)
 	}
+	go s.presence.Run(ctx)
 	s.hub.Run(ctx)
+}
+
+// displayName is how others see someone in presence.
+func (s *Server) displayName(p principal) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	if person, _, ok := s.models.Person(p.Person); ok {
+		return person.Name
+	}
+	return "Jemand"
 }
 
 // CloseLive closes every live connection with a going-away status; part of

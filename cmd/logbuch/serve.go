@@ -160,7 +160,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Runner = projections.NewRunner(m.Log, m.log)
 	m.Runner.UseSnapshots(m.Log, m.Log, snapshotEvery)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
-	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle}, m.Commands, m.Runner, m.Log)
+	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle, Presence: m.Log}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
