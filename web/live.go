@@ -242,6 +242,9 @@ func viewAction(view string) string {
 	if _, ok := wallOf(view); ok {
 		return domain.ViewWall
 	}
+	if a, ok := topicViewAction(view); ok {
+		return a
+	}
 	return "view:unknown"
 }
 

@@ -119,6 +119,9 @@ func validViewName(v string) bool {
 	if v == projections.RosterViewName {
 		return true
 	}
+	if _, ok := topicViewAction(v); ok {
+		return true
+	}
 	if _, ok := wallOf(v); ok {
 		return true
 	}
@@ -129,6 +132,9 @@ func validViewName(v string) bool {
 func (s *Server) viewExists(v string) bool {
 	if v == projections.RosterViewName {
 		return true
+	}
+	if mine, exists := s.topicViewExists(v); mine {
+		return exists
 	}
 	if id, ok := wallOf(v); ok {
 		_, _, _, exists := s.models.Event(id)
@@ -146,6 +152,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	var buf bytes.Buffer
 	if id, ok := wallOf(view); ok {
 		return s.renderWall(ctx, id)
+	}
+	if mine, id, html, seq, ok := s.renderTopicView(ctx, view); mine {
+		return id, html, seq, ok
 	}
 	switch {
 	case view == projections.RosterViewName:
