@@ -299,6 +299,26 @@ func (p topicPage) conflict(form, field string) bool {
 	return p.Status == http.StatusConflict && p.Form.Form == form && p.Form.Field == field
 }
 
+// formShown reports whether the page shows the named form (its problems
+// are shown there; others at the top of the page).
+func (p topicPage) formShown(form string) bool {
+	switch form {
+	case "titel", "beschreibung", "team", "kommentar":
+		return p.canEdit()
+	case "szene-neu":
+		return p.canScript()
+	case "video":
+		return p.canRecord()
+	case "veroeffentlichen":
+		return p.canEdit() && p.Topic.Stage == domain.StageProduced && p.Topic.Video != nil
+	}
+	if rest, ok := strings.CutPrefix(form, "szene-"); ok && p.canScript() {
+		id, _, _ := strings.Cut(rest, "-")
+		return slices.ContainsFunc(p.Topic.Scenes, func(sc projections.SceneView) bool { return sc.ID == id })
+	}
+	return false
+}
+
 // Permissions and states that decide which forms the page offers.
 func (p topicPage) canEdit() bool {
 	return domain.Can(p.User.Role, "EditTopicField") && !p.Topic.Archived && !p.Board.Archived

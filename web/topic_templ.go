@@ -78,7 +78,7 @@ func topicPageView(p topicPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.Form.Message != "" && p.Form.Form == "" {
+			if p.Form.Message != "" && !p.formShown(p.Form.Form) {
 				templ_7745c5c3_Err = formErrors(p.Form).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
