@@ -369,3 +369,25 @@ func publishVideo(t *testing.T, m *Main, a, b *actor, title string) (string, str
 	mustJSON(t, a, base+"/veroeffentlichen", `{}`)
 	return board, topic
 }
+
+// a11yTopicPages prepares KNowHow topics with everything their pages can
+// show (a Drehbuch being written, comments, a history with diffs, a
+// published video) and returns the pages to check: the topic pages and the
+// Videothek with and without a search.
+func a11yTopicPages(t *testing.T, m *Main) []string {
+	t.Helper()
+	admin := newActor(t, m, domain.RoleAdmin)
+	anna, ben := newActor(t, m, domain.RoleLotse), newActor(t, m, domain.RoleLotse)
+	board, topic := knowhowTopic(t, m, admin.Person, "Barrierefreie PDF erstellen", "Wie mache ich ein PDF barrierefrei?")
+	base := m.URL() + "/knowhow/" + board + "/themen/" + topic
+	mustJSON(t, anna, base+"/feld", `{"field":"description","base_rev":1,"text":"Wie mache ich ein Word-Dokument und ein PDF barrierefrei?"}`)
+	mustJSON(t, ben, base+"/kommentar", `{"text":"Das fragen viele im Bürgeramt."}`)
+	mustJSON(t, anna, base+"/team/beitreten", `{}`)
+	mustJSON(t, ben, base+"/team/beitreten", `{}`)
+	moveTopic(t, m, anna, topic, domain.StageSelected)
+	moveTopic(t, m, anna, topic, domain.StageScript)
+	mustJSON(t, anna, base+"/szenen", `{"shown":"Word mit einem Bericht","said":"Wir prüfen die Barrierefreiheit.","seconds":"30"}`)
+	mustJSON(t, ben, base+"/szenen", `{"shown":"Export als PDF","said":"Beim Speichern die Tags mitnehmen.","seconds":"25"}`)
+	vb, vt := publishVideo(t, m, anna, ben, "Digitale Signatur im Workflow")
+	return []string{"/knowhow/" + board + "/themen/" + topic, "/knowhow/" + vb + "/themen/" + vt, "/videothek", "/videothek?q=Signatur"}
+}
