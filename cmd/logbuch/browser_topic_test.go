@@ -70,10 +70,11 @@ func TestBrowserTopicCoEditing(t *testing.T) {
 	}
 	artifact(t, ben, "topic-merged.png")
 
-	// Overlapping: both rewrite the same words. Anna reloads first so that
-	// both start from the merged text.
-	within(t, anna, 20*time.Second, chromedp.Navigate(page))
-	waitFor(t, anna, liveOnline)
+	// Anna's form, untouched since her save, has followed the live view to
+	// the merged text and its revision, so her next edit starts from it.
+	waitFor(t, anna, field+`.value === `+strconv.Quote(merged)+` && document.querySelector('#beschreibung [name="base_rev"]').value === "3"`)
+
+	// Overlapping: both rewrite the same words.
 	annas := "Wie rechne ich eine Dienstreise mit dem Zug ab? Das Formular steht unter Personal > Reisen."
 	bens := "Wie rechne ich eine Dienstreise mit dem Zug ab? Das Formular findet man über die Suche."
 	typeInto(anna, annas)

@@ -202,6 +202,13 @@ func TestTopicTeamDrehbuchVideoAndVideothek(t *testing.T) {
 	if v, _ := m.Runner.Topic(topic); v.Scenes[1].Said.Text != "Ein neuer Brief kommt heute an." {
 		t.Fatalf("scene text %q, want both changes", v.Scenes[1].Said.Text)
 	}
+	// … and in the same place: Ben's form shows both versions of the scene's text.
+	mustJSON(t, anna, base+"/szenen/s1/feld", `{"field":"said","base_rev":3,"text":"Ein neuer Brief kommt morgen an."}`)
+	res0 := postForm(t, m, ben, page+"/szenen/s1/feld", url.Values{"command_id": {uuid.NewString()}, "field": {"said"}, "base_rev": {"3"}, "text": {"Ein neuer Brief kommt gleich an."}})
+	if html := readBody(t, res0); res0.StatusCode != http.StatusConflict || !strings.Contains(html, `id="szene-s1-said-konflikt"`) ||
+		!strings.Contains(html, "kommt morgen an.") || !strings.Contains(html, ">Ein neuer Brief kommt gleich an.</textarea>") {
+		t.Fatalf("overlapping scene edit: %d, want both versions in the scene's form", res0.StatusCode)
+	}
 	mustJSON(t, anna, base+"/szenen/s1/dauer", `{"seconds":"25"}`)
 	// Move the title scene down twice by form, as the buttons do, then delete s2.
 	res := postForm(t, m, anna, page+"/szenen/s3/verschieben", url.Values{"command_id": {uuid.NewString()}, "after": {"s1"}})
