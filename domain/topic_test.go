@@ -380,3 +380,26 @@ func TestTopicEventsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestStageNeighbours(t *testing.T) {
+	if n, ok := domain.StageProposed.Next(); !ok || n != domain.StageSelected {
+		t.Fatal(n)
+	}
+	if _, ok := domain.StagePublished.Next(); ok {
+		t.Fatal("nothing after Veröffentlicht")
+	}
+	if p, ok := domain.StagePublished.Previous(); !ok || p != domain.StageProduced {
+		t.Fatal(p)
+	}
+	if _, ok := domain.StageProposed.Previous(); ok {
+		t.Fatal("nothing before Vorschlag")
+	}
+	if _, ok := domain.Stage("x").Next(); ok {
+		t.Fatal("unknown stage")
+	}
+	for _, s := range domain.Stages {
+		if s.Label() == string(s) {
+			t.Fatalf("%s has no German label", s)
+		}
+	}
+}

@@ -306,3 +306,61 @@ func TestConcurrentVotersKeepTheirBudgets(t *testing.T) {
 	}
 	sameAsFold(t, r, l, board, topics, voters)
 }
+
+// TestRetriedImportAppliesEachRowOnce: an import that broke off half-way
+// and is sent again completes, and every survey topic is on the board once.
+func TestRetriedImportAppliesEachRowOnce(t *testing.T) {
+	l := openLog(t, t.TempDir())
+	r, _ := startRunner(t, l)
+	h := domain.NewHandler(l, r, "konstanz")
+	board := newID()
+	run(t, h, r, domain.Boards, board, domain.Meta{Actor: newID(), NewAggregate: true}, domain.CreateBoard{Title: "KNowHow 2024", Year: "2024", Facilitator: newID()})
+	rows, errs := domain.ParseTopicImport(board, []byte("Titel;Amt\nUrlaub;Hauptamt\nRechnung;Kämmerei\nPasswort;\nDrucker;Archiv\n"))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	cmds, err := domain.ImportCommands(board, newID(), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	exec := func(c domain.ImportCommand) domain.Result {
+		res, err := domain.Execute(ctx, h, domain.Topics, c.TopicID, domain.Meta{CommandID: c.CommandID, Actor: "system", NewAggregate: true}, "ProposeTopic", any(c.Cmd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, c := range cmds[:2] { // the first attempt breaks off after two rows
+		exec(c)
+	}
+	// A second handler (another replica, or after a restart) with an empty
+	// cache retries the whole import at once, before the read models caught up.
+	h2 := domain.NewHandler(l, nil, "konstanz")
+	var lastSeq uint64
+	for i, c := range cmds {
+		res, err := domain.Execute(ctx, h2, domain.Topics, c.TopicID, domain.Meta{CommandID: c.CommandID, Actor: "system", NewAggregate: true}, "ProposeTopic", any(c.Cmd))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Duplicate != (i < 2) {
+			t.Fatalf("row %d: duplicate %v", i, res.Duplicate)
+		}
+		lastSeq = max(lastSeq, res.Seq)
+	}
+	if err := r.WaitFor(ctx, lastSeq); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cmds { // and once more, answered from the index
+		if res := exec(c); !res.Duplicate {
+			t.Fatalf("row %s applied twice", c.CommandID)
+		}
+	}
+	v, _ := r.Board(board)
+	if v.Board.Topics != 4 || len(v.Lanes[0].Topics) != 4 {
+		t.Fatalf("%d topics after the retried import", v.Board.Topics)
+	}
+	if v.Lanes[0].Topics[1].Amt != "Kämmerei" || v.Lanes[0].Topics[0].Source != domain.SourceSurvey {
+		t.Fatalf("imported %+v", v.Lanes[0].Topics)
+	}
+}

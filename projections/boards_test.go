@@ -229,7 +229,19 @@ func TestLanesAndChangedViews(t *testing.T) {
 		t.Fatalf("archiving frees dots, so ballots change: %v", changed)
 	}
 	if m.Apply(l.add(domain.Roster.Kind, "x", "admin", domain.LotseLeft{})) != nil {
-		t.Fatal("the roster is not KNowHow's")
+		t.Fatal("a departure changes no KNowHow page")
+	}
+	// An erasure changes the pages that name the person.
+	changed = m.Apply(l.add(domain.Roster.Kind, "fina", "admin", domain.LotseErased{}))
+	if !slices.Contains(changed, "tafel/b1") || !slices.Contains(changed, "tafeln") {
+		t.Fatalf("erasing the facilitator: %v", changed)
+	}
+	changed = m.Apply(l.add(domain.Roster.Kind, "anna", "admin", domain.LotseErased{}))
+	if !slices.Contains(changed, "thema/t1") || !slices.Contains(changed, "tafel/b1") {
+		t.Fatalf("erasing a proposer: %v", changed)
+	}
+	if m.Apply(l.add(domain.Roster.Kind, "nobody", "admin", domain.LotseErased{})) != nil {
+		t.Fatal("erasing someone KNowHow does not show")
 	}
 	bl := m.List(l.seq)
 	if len(bl.Active) != 1 || bl.Active[0].Topics != 2 {
@@ -342,4 +354,23 @@ func TestTopicPageHistoryAndVideos(t *testing.T) {
 			t.Fatalf("taken back: %v %+v", changed, m.Videos())
 		}
 	})
+}
+
+func TestKNowHowViewNames(t *testing.T) {
+	for name, want := range map[string]projections.KNowHowView{
+		projections.BoardsViewName:              {Kind: "tafeln"},
+		projections.VideosViewName:              {Kind: "videothek"},
+		projections.BoardViewName("b1"):         {Kind: "tafel", Board: "b1"},
+		projections.TopicViewName("t1"):         {Kind: "thema", Topic: "t1"},
+		projections.BallotViewName("b1", "p-1"): {Kind: "stimmzettel", Board: "b1", Person: "p-1"},
+	} {
+		if got, ok := projections.ParseKNowHowView(name); !ok || got != want {
+			t.Errorf("%s: got %+v %v, want %+v", name, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "tafel/", "tafel/a.b", "tafel/b1/stimmzettel/", "tafel/b1/x/y", "thema/", "roster", "tafel/b1/stimmzettel/a/b"} {
+		if got, ok := projections.ParseKNowHowView(bad); ok {
+			t.Errorf("%q read as %+v", bad, got)
+		}
+	}
 }
