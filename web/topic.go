@@ -27,6 +27,7 @@ import (
 type topicModels interface {
 	Topic(id string) (projections.TopicView, bool)
 	TopicHistory(id string) ([]projections.HistoryEntry, bool)
+	TopicHistoryTail(id string, n int) ([]projections.HistoryEntry, int, bool)
 	BoardInfo(id string) (projections.BoardInfo, bool)
 	Videos(q string) ([]projections.VideoEntry, uint64)
 }
@@ -47,6 +48,9 @@ type noTopics struct{}
 func (noTopics) Topic(string) (projections.TopicView, bool) { return projections.TopicView{}, false }
 func (noTopics) TopicHistory(string) ([]projections.HistoryEntry, bool) {
 	return nil, false
+}
+func (noTopics) TopicHistoryTail(string, int) ([]projections.HistoryEntry, int, bool) {
+	return nil, 0, false
 }
 func (noTopics) BoardInfo(string) (projections.BoardInfo, bool) {
 	return projections.BoardInfo{}, false
@@ -71,6 +75,10 @@ var topicNotices = map[string]string{
 
 func init() { maps.Copy(notices, topicNotices) }
 
+// historyShown is how many changes the topic page shows (newest first);
+// the whole history has a page of its own.
+const historyShown = 20
+
 // mergedNoticePrefix marks the notice of an edit that was merged with a
 // concurrent one; the sequence after it names the edit in the history.
 const mergedNoticePrefix = "zusammengefuehrt-"
@@ -85,6 +93,7 @@ func (s *Server) topicRoutes(mux *http.ServeMux) {
 	mux.Handle("GET "+t, s.whenReady(s.requireView(domain.ViewBoards, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.renderTopic(w, r, s.newForm(r, ""), http.StatusOK)
 	}))))
+	mux.Handle("GET "+t+"/verlauf", s.whenReady(s.requireView(domain.ViewBoards, s.handleTopicHistory())))
 	mux.Handle("POST "+t+"/feld", s.topicCommandRoute("EditTopicField", "", func() any { return &domain.EditTopicField{} }))
 	mux.Handle("POST "+t+"/kommentar", s.topicCommandRoute("CommentTopic", "kommentar", func() any { return &domain.CommentTopic{} }))
 	mux.Handle("POST "+t+"/team/beitreten", s.topicCommandRoute("JoinTeam", "team", func() any { return &domain.JoinTeam{} }))
@@ -199,7 +208,7 @@ func topicFormOf(r *http.Request, name string, values map[string]string) string 
 func (s *Server) topicNotice(r *http.Request, name string, res domain.Result) string {
 	switch name {
 	case "EditTopicField", "EditScene":
-		if h, ok := s.topics().TopicHistory(r.PathValue("topic")); ok {
+		if h, _, ok := s.topics().TopicHistoryTail(r.PathValue("topic"), historyShown); ok {
 			if i := slices.IndexFunc(h, func(e projections.HistoryEntry) bool { return e.Seq == res.Seq }); i >= 0 && h[i].Merged {
 				return mergedNoticePrefix + strconv.FormatUint(res.Seq, 10)
 			}
@@ -261,9 +270,10 @@ type topicPage struct {
 	User    principal
 	Board   projections.BoardInfo
 	Topic   projections.TopicView
-	History []projections.HistoryEntry
-	Form    formState // the form that was sent, or a fresh one
-	Status  int       // the answer's status: 409 on a text form is an edit conflict
+	History []projections.HistoryEntry // the newest changes
+	Changes int                        // all changes in the history
+	Form    formState                  // the form that was sent, or a fresh one
+	Status  int                        // the answer's status: 409 on a text form is an edit conflict
 	Notice  string
 	Names   func(actor string) string
 }
@@ -275,12 +285,13 @@ func (s *Server) renderTopic(w http.ResponseWriter, r *http.Request, f formState
 		return
 	}
 	b, _ := s.topics().BoardInfo(t.Board)
-	h, _ := s.topics().TopicHistory(t.ID)
-	p := topicPage{User: principalOf(r), Board: b, Topic: t, History: h, Form: f, Status: status, Names: s.authorName}
+	h, total, _ := s.topics().TopicHistoryTail(t.ID, historyShown)
+	p := topicPage{User: principalOf(r), Board: b, Topic: t, History: h, Changes: total, Form: f, Status: status, Names: s.authorName}
 	hint := r.URL.Query().Get("hinweis")
 	if seq, ok := strings.CutPrefix(hint, mergedNoticePrefix); ok {
 		n, _ := strconv.ParseUint(seq, 10, 64)
-		if who, ok := mergedWith(h, n, s.authorName); ok {
+		full, _ := s.topics().TopicHistory(t.ID)
+		if who, ok := mergedWith(full, n, s.authorName); ok {
 			p.Notice = "Ihre Änderung wurde mit der von " + who + " zusammengeführt."
 		} else {
 			p.Notice = "Ihre Änderung wurde gespeichert."
@@ -384,8 +395,8 @@ func (s *Server) renderTopicView(ctx context.Context, view string) (mine bool, i
 	if !found {
 		return true, "", nil, 0, false
 	}
-	h, _ := s.topics().TopicHistory(tid)
-	if err := topicLive(t, h, s.authorName).Render(ctx, &buf); err != nil {
+	h, total, _ := s.topics().TopicHistoryTail(tid, historyShown)
+	if err := topicLive(t, h, total, s.authorName).Render(ctx, &buf); err != nil {
 		s.log.Error("render view", "view", view, "err", err)
 		return true, "", nil, 0, false
 	}
@@ -501,4 +512,19 @@ func editConflictBody(err error) (map[string]any, bool) {
 		e["scene"] = c.Scene
 	}
 	return map[string]any{"error": e}, true
+}
+
+// handleTopicHistory shows a topic's whole history (the topic page shows
+// the newest changes).
+func (s *Server) handleTopicHistory() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, ok := s.topicOf(r)
+		if !ok {
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Dieses Thema gibt es nicht.")
+			return
+		}
+		h, _ := s.topics().TopicHistory(t.ID)
+		s.html(w, http.StatusOK)
+		topicHistoryPage(principalOf(r), t, h, s.authorName).Render(r.Context(), w)
+	})
 }

@@ -329,6 +329,7 @@ func TestTopicAuthorization(t *testing.T) {
 		}
 		for _, v := range []struct{ action, path, live string }{
 			{domain.ViewBoards, base, "thema/" + topic},
+			{domain.ViewBoards, base + "/verlauf", "thema/" + topic},
 			{domain.ViewVideos, "/videothek", "videothek"},
 		} {
 			t.Run(roleName(role)+"/"+v.action, func(t *testing.T) {
@@ -396,5 +397,30 @@ func a11yTopicPages(t *testing.T, m *Main) []string {
 	mustJSON(t, anna, base+"/szenen", `{"shown":"Word mit einem Bericht","said":"Wir prüfen die Barrierefreiheit.","seconds":"30"}`)
 	mustJSON(t, ben, base+"/szenen", `{"shown":"Export als PDF","said":"Beim Speichern die Tags mitnehmen.","seconds":"25"}`)
 	vb, vt := publishVideo(t, m, anna, ben, "Digitale Signatur im Workflow")
-	return []string{"/knowhow/" + board + "/themen/" + topic, "/knowhow/" + vb + "/themen/" + vt, "/videothek", "/videothek?q=Signatur"}
+	return []string{"/knowhow/" + board + "/themen/" + topic, "/knowhow/" + board + "/themen/" + topic + "/verlauf",
+		"/knowhow/" + vb + "/themen/" + vt, "/videothek", "/videothek?q=Signatur"}
+}
+
+// The topic page shows the newest changes; the whole history has a page
+// of its own, oldest change included.
+func TestTopicHistoryPage(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	anna := newActor(t, m, domain.RoleLotse)
+	board, topic := knowhowTopic(t, m, admin.Person, "Drucker einrichten", "Wie richte ich einen Drucker ein?")
+	base := m.URL() + "/knowhow/" + board + "/themen/" + topic
+	for i := range 25 {
+		mustJSON(t, anna, base+"/kommentar", fmt.Sprintf(`{"text":"Kommentar Nummer %d"}`, i+1))
+	}
+	_, html := getBody(t, anna, base)
+	if !strings.Contains(html, "Ganzen Verlauf ansehen (26 Änderungen)") || strings.Contains(html, "hat das Thema vorgeschlagen") {
+		t.Fatal("the topic page should show the newest changes and link to the whole history")
+	}
+	status, html := getBody(t, anna, base+"/verlauf")
+	if status != 200 || !strings.Contains(html, "hat das Thema vorgeschlagen") || !strings.Contains(html, "Kommentar Nummer 25") || strings.Count(html, `<li class="card">`) != 26 {
+		t.Fatalf("the history page: %d, want all 26 changes", status)
+	}
+	if status, _ := getBody(t, nil, base+"/verlauf"); status != http.StatusSeeOther {
+		t.Fatalf("the history logged out: %d, want the login", status)
+	}
 }
