@@ -245,6 +245,9 @@ func viewAction(view string) string {
 	if a, ok := topicViewAction(view); ok {
 		return a
 	}
+	if _, ok := dashboardYearOf(view); ok {
+		return domain.ViewDashboard
+	}
 	return "view:unknown"
 }
 

@@ -59,6 +59,8 @@ var notices = map[string]string{
 	"abgesagt":       "Die Veranstaltung wurde abgesagt.",
 	"durchgefuehrt":  "Die Veranstaltung ist als durchgeführt erfasst.",
 	"vortrag":        "Der Vortrag wurde erfasst.",
+	"rueckmeldung":   "Danke! Ihre Nachricht ist beim Team Digitalisierung angekommen.",
+	"erledigt":       "Die Rückmeldung ist als erledigt markiert.",
 }
 
 func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }
@@ -122,6 +124,9 @@ func validViewName(v string) bool {
 	if _, ok := topicViewAction(v); ok {
 		return true
 	}
+	if _, ok := dashboardYearOf(v); ok {
+		return true
+	}
 	if _, ok := wallOf(v); ok {
 		return true
 	}
@@ -135,6 +140,9 @@ func (s *Server) viewExists(v string) bool {
 	}
 	if mine, exists := s.topicViewExists(v); mine {
 		return exists
+	}
+	if _, ok := dashboardYearOf(v); ok {
+		return s.dash != nil
 	}
 	if id, ok := wallOf(v); ok {
 		_, _, _, exists := s.models.Event(id)
@@ -155,6 +163,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	}
 	if mine, id, html, seq, ok := s.renderTopicView(ctx, view); mine {
 		return id, html, seq, ok
+	}
+	if year, ok := dashboardYearOf(view); ok && s.dash != nil {
+		return s.renderDashboard(ctx, year)
 	}
 	switch {
 	case view == projections.RosterViewName:
