@@ -9,6 +9,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
+
+	"logbuch/domain"
 )
 
 // Two colleagues in two real browsers edit the same description at once.
@@ -107,4 +109,70 @@ func TestBrowserTopicCoEditing(t *testing.T) {
 	if v, _ := m.Runner.Topic(topic); v.Description.Text != decided {
 		t.Fatalf("description %q after deciding", v.Description.Text)
 	}
+}
+
+// The Drehbuch by keyboard only: a team member moves a scene up with the
+// keyboard; the other member's page shows the new order live, says that
+// its Drehbuch forms need a reload, and its untouched scene form follows a
+// text the first one saved.
+func TestBrowserTopicDrehbuchByKeyboard(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	chromiumPath(t)
+	ctx := testCtx(t)
+	board, topic := knowhowTopic(t, m, uuid.NewString(), "Teams-Besprechung aufzeichnen", "")
+	var seq uint64
+	run := func(actor string, cmd string, c any) {
+		t.Helper()
+		res, err := domain.Execute(ctx, m.Commands, domain.Topics, topic, domain.Meta{CommandID: uuid.NewString(), Actor: actor}, cmd, c)
+		if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		seq = res.Seq
+	}
+	var team []domain.Caller
+	for _, name := range []string{"Sophie Allmannsdorf", "Anja Brenner"} {
+		p, ok := m.Runner.PersonByEmail(demoEmail(name))
+		if !ok {
+			t.Fatalf("no demo person %s", name)
+		}
+		team = append(team, domain.Caller{Person: p.ID, Role: p.Role})
+		run(p.ID, "JoinTeam", any(domain.JoinTeam{By: team[len(team)-1]}))
+	}
+	run(team[0].Person, "MoveTopic", any(domain.MoveTopic{To: domain.StageSelected}))
+	run(team[0].Person, "MoveTopic", any(domain.MoveTopic{To: domain.StageScript}))
+	run(team[0].Person, "AddScene", any(domain.AddScene{Shown: "Besprechung starten", Seconds: "20", By: team[0]}))
+	run(team[0].Person, "AddScene", any(domain.AddScene{Shown: "Titelbild", Seconds: "5", By: team[0]}))
+	if err := m.Runner.WaitFor(ctx, seq); err != nil {
+		t.Fatal(err)
+	}
+	page := m.URL() + "/knowhow/" + board + "/themen/" + topic
+
+	sophie, anja := newBrowser(t), newBrowser(t)
+	within(t, sophie, 20*time.Second, chromedp.Navigate(m.DemoLinks["Lotsin"]), chromedp.Navigate(page))
+	within(t, anja, 20*time.Second, chromedp.Navigate(m.DemoLinks["Admin"]), chromedp.Navigate(page))
+	waitFor(t, sophie, liveOnline)
+	waitFor(t, anja, liveOnline)
+	eval[bool](t, anja, `window.__noReload = true`)
+
+	// Sophie: Tab to the button "Szene 2 nach oben" and press Enter.
+	within(t, sophie, 10*time.Second, chromedp.Focus(chromedp.CSS(`#szene-s2-ordnung button`)), chromedp.KeyEvent("\r"))
+	waitFor(t, sophie, `location.search.includes("hinweis=thema-szene-bewegt")`)
+	const order = `Array.from(document.querySelectorAll("#thema-live tr[data-scene]")).map(r => r.dataset.scene).join(" ")`
+	if got := eval[string](t, sophie, order); got != "s2 s1" {
+		t.Fatalf("Sophie's Drehbuch order %q, want s2 s1", got)
+	}
+	waitFor(t, anja, order+` === "s2 s1"`)
+	waitFor(t, anja, `!document.querySelector("#drehbuch-bearbeiten .stale-note").hidden`)
+
+	// Sophie changes what scene 1 (s1) shows, by keyboard: type, Tab to its button, Enter.
+	within(t, sophie, 10*time.Second, chromedp.Focus(chromedp.CSS("#szene-s1-shown-shown")))
+	eval[bool](t, sophie, `document.getElementById("szene-s1-shown-shown").value = "Besprechung in Teams starten"; true`)
+	within(t, sophie, 10*time.Second, chromedp.Focus(chromedp.CSS(`#szene-s1-shown button[type="submit"]`)), chromedp.KeyEvent("\r"))
+	waitFor(t, sophie, `location.search.includes("hinweis=thema-szene")`)
+	// Anja's untouched form for that scene follows, with the new revision.
+	waitFor(t, anja, `document.getElementById("szene-s1-shown-shown").value === "Besprechung in Teams starten" && document.querySelector('#szene-s1-shown [name="base_rev"]').value === "2"`)
+	if !eval[bool](t, anja, `window.__noReload === true`) {
+		t.Fatal("Anja's page reloaded instead of following live")
+	}
+	artifact(t, anja, "topic-drehbuch.png")
 }

@@ -24,6 +24,13 @@
       sync(document.getElementById("beschreibung"), cur.getAttribute("data-text"), cur.getAttribute("data-rev"));
       sync(document.getElementById("titel"), cur.getAttribute("data-title"), cur.getAttribute("data-title-rev"));
     }
+    var rows = document.querySelectorAll("#thema-live tr[data-scene]");
+    for (var i = 0; i < rows.length; i++) {
+      var id = rows[i].getAttribute("data-scene");
+      ["shown", "said"].forEach(function (f) {
+        sync(document.getElementById("szene-" + id + "-" + f), rows[i].getAttribute("data-" + f), rows[i].getAttribute("data-" + f + "-rev"));
+      });
+    }
     var edit = document.getElementById("drehbuch-bearbeiten");
     if (edit) {
       var table = document.querySelector("#thema-live table.script");
