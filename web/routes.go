@@ -84,6 +84,8 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
 
+	s.topicRoutes(mux)
+
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.ExtraOrigins {
 		if err := csrf.AddTrustedOrigin("https://" + o); err != nil {
