@@ -248,6 +248,9 @@ func viewAction(view string) string {
 		}
 		return domain.ViewWall
 	}
+	if a, ok := topicViewAction(view); ok {
+		return a
+	}
 	if _, ok := dashboardYearOf(view); ok {
 		return domain.ViewDashboard
 	}

@@ -87,6 +87,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /bericht/{year}", s.whenReady(s.requireView(domain.ViewReport, s.handleReport())))
 	mux.Handle("POST /bericht/{year}/fazit", s.handleEditConclusion())
 
+	s.topicRoutes(mux)
+
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.ExtraOrigins {
 		if err := csrf.AddTrustedOrigin("https://" + o); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -294,8 +295,10 @@ func TestReportFazitCoEditing(t *testing.T) {
 	if got := m.Runner.Conclusion(2023); got.Rev != 5 {
 		t.Fatalf("a refused edit wrote a version: rev %d", got.Rev)
 	}
-	// The same as JSON: 409.
-	if s, out, _ := postJSON(t, lg, m.URL()+page+"/fazit", uuid.NewString(), `{"base_rev":"4","text":"Das Jahr war famos.\n\nNächstes Jahr fahren wir nach Heilbronn."}`); s != http.StatusConflict {
+	// The same as JSON: 409 with both versions.
+	s, out, _ := postJSON(t, lg, m.URL()+page+"/fazit", uuid.NewString(), `{"base_rev":"4","text":"Das Jahr war famos.\n\nNächstes Jahr fahren wir nach Heilbronn."}`)
+	e, _ := out["error"].(map[string]any)
+	if s != http.StatusConflict || e["current_rev"] != float64(5) || !strings.Contains(fmt.Sprint(e["current"]), "ordentlich") || !strings.Contains(fmt.Sprint(e["yours"]), "famos") {
 		t.Fatalf("JSON conflict: %d %v", s, out)
 	}
 	// Having seen both, the writer sends again on version 5.
