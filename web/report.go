@@ -472,6 +472,17 @@ func wallAsOfURL(event string, asOf time.Time) templ.SafeURL {
 	return templ.SafeURL("/veranstaltungen/" + event + "/wand/stand?stand=" + asOf.In(berlin).Format("2006-01-02T15:04"))
 }
 
+// reportNavURL is the navigation's report: the year just ended until
+// the end of March, then the current one.
+func reportNavURL() templ.SafeURL {
+	now := time.Now().In(berlin)
+	year := now.Year()
+	if now.Month() <= time.March {
+		year--
+	}
+	return templ.SafeURL(reportURL(year, ""))
+}
+
 func reportURL(year int, stand string) string {
 	u := "/bericht/" + strconv.Itoa(year)
 	if stand != "" {
