@@ -419,6 +419,14 @@ func personLabel(l projections.LotseAt) string {
 	return l.Name
 }
 
+func peopleLabel(people []projections.LotseAt) string {
+	names := make([]string, len(people))
+	for i, l := range people {
+		names[i] = personLabel(l)
+	}
+	return strings.Join(names, ", ")
+}
+
 func statusText(status string) string {
 	switch status {
 	case domain.StatusHeld:

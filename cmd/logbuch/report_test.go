@@ -104,11 +104,28 @@ func TestReportOfTheDemoYear(t *testing.T) {
 		t.Fatal("the demo wall has no post to hide")
 	}
 
+	// A Lotse is erased (DSGVO): the report never names him again, also
+	// not as of a date before the erasure.
+	erased := ""
+	for _, g := range m.Runner.Roster().ByAmt {
+		for _, p := range g.People {
+			if p.Name == "Tim Wollmatinger" {
+				erased = p.ID
+			}
+		}
+	}
+	if s, out, _ := postJSON(t, admin, m.URL()+"/lotsen/"+erased+"/loeschen", uuid.NewString(), `{"confirm":"ja"}`); s != http.StatusOK {
+		t.Fatalf("erase: %d %v", s, out)
+	}
+
 	status, html := getBody(t, lotse, m.URL()+"/bericht/2023")
 	if status != http.StatusOK {
 		t.Fatalf("/bericht/2023: %d", status)
 	}
 	checkDemoReport(t, html)
+	if strings.Contains(html, "Wollmatinger") || !strings.Contains(html, "<dt>Entsorgungsbetriebe</dt><dd>"+domain.ErasedName+"</dd>") {
+		t.Error("the erased Lotse is named, or his Amt lost its (unnamed) Lotse")
+	}
 	if strings.Contains(html, "Führungskräfte einbinden") {
 		t.Error("the report shows a hidden post")
 	}
@@ -146,6 +163,9 @@ func TestReportOfTheDemoYear(t *testing.T) {
 	}
 	if !strings.Contains(before, "Bis zum Stichtag hat keine Workshop-Gruppe Ergebnisse festgehalten.") {
 		t.Error("as of 1 October, the workshop section does not say that there are no results yet")
+	}
+	if strings.Contains(before, "Wollmatinger") {
+		t.Error("as of 1 October, the report names a Lotse erased since")
 	}
 	if !strings.Contains(before, "Gabriele Dingelsdorf") || !strings.Contains(before, "Stand am 01.10.2023") {
 		t.Error("as of 1 October, a Lotsin who left in November is missing, or the date is not on the cover")
