@@ -459,7 +459,7 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-func surveyBars(it projections.SurveyItem) []chartBar {
+func reportSurveyBars(it projections.SurveyItem) []chartBar {
 	labels := make([]string, len(it.Counts))
 	for i := range labels {
 		labels[i] = strconv.Itoa(i + 1)
@@ -507,6 +507,19 @@ func reportViews(p reportPage) []string {
 }
 
 func joinNames(names []string) string { return strings.Join(names, ", ") }
+
+// surveyGroupTitle heads the items of one kind of the survey.
+func surveyGroupTitle(kind string) string {
+	switch kind {
+	case "veranstaltung":
+		return "Wie haben Ihnen die Veranstaltungen gefallen?"
+	case "rolle":
+		return "In meiner Rolle als Digitallots:in konnte ich …"
+	case "zufriedenheit":
+		return "Zufriedenheit"
+	}
+	return "Weitere Fragen"
+}
 
 // scaleLow and scaleHigh name the ends of a survey item's scale.
 func scaleLow(it projections.SurveyItem) string {
