@@ -185,7 +185,7 @@ func (m *Survey) restoreSnapshot(data json.RawMessage) (snapshotModel, error) {
 // surveyItems lists the items of a year's survey in order: the events
 // held that year (by start), the statements, satisfaction; then items that
 // have answers but are no longer asked (an earlier wording).
-func (r *Runner) surveyItems(year int, s *surveyYear) []SurveyItem {
+func (r *Runner) surveyItems(year int, s *surveyYear, askedOnly bool) []SurveyItem {
 	var items []SurveyItem
 	seen := map[string]bool{}
 	add := func(key, label string) {
@@ -215,6 +215,9 @@ func (r *Runner) surveyItems(year int, s *surveyYear) []SurveyItem {
 		add(domain.SurveyStatementKey(st.ID), st.Text)
 	}
 	add(domain.SurveyItemSatisfaction, domain.SurveySatisfactionText)
+	if askedOnly {
+		return items
+	}
 	for _, st := range s.Earlier {
 		if len(s.Counts[domain.SurveyStatementKey(st.ID)]) > 0 {
 			add(domain.SurveyStatementKey(st.ID), st.Text+" (frühere Fassung)")
@@ -287,7 +290,7 @@ func (r *Runner) surveyResults(year int, asOf time.Time) (SurveyResults, bool) {
 		}
 	}
 	minimum := r.minSurveyAnswers()
-	for _, item := range r.surveyItems(year, s) {
+	for _, item := range r.surveyItems(year, s, false) {
 		counts := s.Counts[item.Key]
 		for _, c := range counts {
 			item.Answers += c
@@ -298,6 +301,18 @@ func (r *Runner) surveyResults(year int, asOf time.Time) (SurveyResults, bool) {
 		res.Items = append(res.Items, item)
 	}
 	return res, true
+}
+
+// SurveyQuestions lists the items the questionnaire of year asks now (no
+// counts; without the earlier wordings kept for their answers).
+func (r *Runner) SurveyQuestions(year int) []SurveyItem {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	s := r.survey.Years[year]
+	if s == nil {
+		return nil
+	}
+	return r.surveyItems(year, s, true)
 }
 
 // SurveyYears lists the years with a survey, newest first.

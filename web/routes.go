@@ -69,6 +69,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
 	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
+	s.surveyRoutes(mux)
 
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.ExtraOrigins {

@@ -91,6 +91,7 @@ type Server struct {
 	dash     Dashboard // nil when the read models have no figures
 
 	ratingPool *domain.AnonymousPool
+	surveyPool *domain.AnonymousPool // the annual survey's answers (survey.go)
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -117,6 +118,7 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
 	s.initRatings()
+	s.initSurvey()
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)
@@ -138,6 +140,7 @@ func (s *Server) Run(ctx context.Context) {
 	}
 	go s.presence.Run(ctx)
 	go s.runRatings(ctx)
+	go s.runSurvey(ctx)
 	s.hub.Run(ctx)
 }
 
