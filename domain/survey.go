@@ -31,7 +31,7 @@ import (
 //     answered, never what, and refuses a second answer;
 //   - the released answers of one item (kind "umfrageantworten", one per
 //     year and item, SurveyItemID): SurveyAnswersReleased, a shuffled batch
-//     without a person.
+//     of values and nothing else.
 //
 // Each item is a box of its own in the pool and is released as an
 // independent shuffled batch. A row per person (all of one person's answers
@@ -172,13 +172,12 @@ type (
 		Item   string
 		Values []int
 	}
-	// SurveyAnswersReleased: a batch of anonymous answers to one item. No
-	// person, no session; the envelope's time is the hour of the release
-	// and its actor is SystemActor.
+	// SurveyAnswersReleased: a batch of anonymous answers to the item the
+	// aggregate is named after (SurveyItemID). No person, no session; the
+	// envelope's time is the hour of the release and its actor is
+	// SystemActor.
 	SurveyAnswersReleased struct {
-		Year   int    `json:"year"`
-		Item   string `json:"item"`
-		Values []int  `json:"values"`
+		Values []int `json:"values"`
 	}
 )
 
@@ -219,10 +218,27 @@ func SurveyParticipantID(year int, actor string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// SurveyItemID is the id of the aggregate of one item's released answers.
+// SurveyItemID is the id of the aggregate of one item's released answers:
+// the year and the item, readable ("2023-rolle-s1"), so that a released
+// batch needs to carry nothing but its values.
 func SurveyItemID(year int, item string) string {
-	sum := sha256.Sum256([]byte(strconv.Itoa(year) + "\x00" + item))
-	return hex.EncodeToString(sum[:16])
+	return strconv.Itoa(year) + "-" + strings.Replace(item, "/", "-", 1)
+}
+
+// ParseSurveyItemID reads the year and item back from SurveyItemID.
+func ParseSurveyItemID(id string) (year int, item string, ok bool) {
+	y, rest, found := strings.Cut(id, "-")
+	year, err := strconv.Atoi(y)
+	if !found || err != nil {
+		return 0, "", false
+	}
+	if kind, key, ok := strings.Cut(rest, "-"); ok {
+		rest = kind + "/" + key
+	}
+	if _, scale := SurveyItemKind(rest); scale == 0 {
+		return 0, "", false
+	}
+	return year, rest, true
 }
 
 // ValidSurveyYear bounds the years a survey can be opened for.
@@ -426,7 +442,7 @@ var SurveyAnswerResults = Decider[SurveyTally, any]{
 				return nil, Errorf(EINVALID, "Eine Antwort liegt zwischen 1 und %d.", scale)
 			}
 		}
-		return []Data{SurveyAnswersReleased{Year: c.Year, Item: c.Item, Values: append([]int(nil), c.Values...)}}, nil
+		return []Data{SurveyAnswersReleased{Values: append([]int(nil), c.Values...)}}, nil
 	},
 	Evolve: func(s SurveyTally, e Event) SurveyTally {
 		if d, ok := e.Data.(SurveyAnswersReleased); ok {

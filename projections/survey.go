@@ -130,28 +130,29 @@ func (m *Survey) Apply(rec domain.Recorded) []string {
 		}
 		return changed
 	}
-	if _, ok := aggregateOf(rec.Subject, domain.SurveyAnswerResults.Kind); ok {
+	if id, ok := aggregateOf(rec.Subject, domain.SurveyAnswerResults.Kind); ok {
+		year, item, ok := domain.ParseSurveyItemID(id)
+		if !ok {
+			return nil
+		}
+		_, scale := domain.SurveyItemKind(item)
 		for _, e := range rec.Events {
 			d, ok := e.Data.(domain.SurveyAnswersReleased)
 			if !ok {
 				continue
 			}
-			_, scale := domain.SurveyItemKind(d.Item)
-			if scale == 0 {
-				continue
-			}
-			s := m.year(d.Year)
-			counts := s.Counts[d.Item]
+			s := m.year(year)
+			counts := s.Counts[item]
 			if counts == nil {
 				counts = make([]int, scale)
-				s.Counts[d.Item] = counts
+				s.Counts[item] = counts
 			}
 			for _, v := range d.Values {
 				if v >= 1 && v <= scale {
 					counts[v-1]++
 				}
 			}
-			changed = append(changed, SurveyViewName(d.Year))
+			changed = append(changed, SurveyViewName(year))
 		}
 	}
 	return changed
