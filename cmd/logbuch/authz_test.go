@@ -81,6 +81,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(actors) != len(domain.AllRoles) {
 		t.Fatal("the test does not cover every role")
 	}
+	openSurvey(t, m, admin, 2049) // for the survey's result pages
 	// The matrix must say something about every endpoint and view we test.
 	for _, e := range rosterEndpoints {
 		if !domain.Can(domain.RoleAdmin, e.command) {
@@ -139,6 +140,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 			})
 		}
+		for _, e := range surveyEndpoints {
+			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
+				checkSurveyEndpoint(t, m, admin, role, a, e)
+			})
+		}
 		// Views: the pages and their live subscriptions.
 		for _, v := range []struct{ action, path, live string }{
 			{domain.ViewRoster, "/lotsen", "roster"},
@@ -154,6 +160,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewWall, "/veranstaltungen/" + event + "/bewertung", "veranstaltung/" + event + "/bewertung"},
 			{domain.ViewEvents, "/veranstaltungen", "bewertungen"},
 			{domain.ViewEvents, "/roadmap", fmt.Sprintf("bewertungen/%d", now.In(domain.Berlin).Year())},
+			{domain.ViewSurvey, "/umfrage", ""},
+			{domain.ViewSurvey, "/umfrage/2049/auswertung", ""},
+			{domain.ViewSurvey, "/umfrage/2049/auswertung.csv", ""},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
@@ -247,6 +256,10 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		domain.ViewVideos: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 		// Participants rate a held event.
 		"RateVeranstaltung": {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
+		// The annual survey: the digital office runs it, Lotsen answer.
+		"OpenSurvey": {domain.RoleAdmin}, "EditSurveyStatements": {domain.RoleAdmin}, "CloseSurvey": {domain.RoleAdmin},
+		"AnswerSurvey":    {domain.RoleLotse},
+		domain.ViewSurvey: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
