@@ -317,3 +317,19 @@ func TestDemoYearHasASurvey(t *testing.T) {
 		t.Fatalf("dashboard 2023: %d", s)
 	}
 }
+
+// openSurveyAsSystem opens this year's survey straight through the command
+// path (for tests that start from the demo, which has no admin actor).
+func openSurveyAsSystem(t *testing.T, m *Main) int {
+	t.Helper()
+	ctx := testCtx(t)
+	year := time.Now().In(domain.Berlin).Year()
+	res, err := domain.Execute(ctx, m.Commands, domain.Surveys, domain.SurveyID(year), domain.Meta{CommandID: uuid.NewString(), Actor: domain.SystemActor}, "OpenSurvey", any(domain.OpenSurvey{Year: year}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Runner.WaitFor(ctx, res.Seq); err != nil {
+		t.Fatal(err)
+	}
+	return year
+}
