@@ -290,12 +290,13 @@ func (s *Server) surveyOf(w http.ResponseWriter, r *http.Request) (projections.S
 
 func (s *Server) handleSurveyResults() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		applied, _ := s.models.Progress()
 		res, ok := s.surveyOf(w, r)
 		if !ok {
 			return
 		}
 		s.html(w, http.StatusOK)
-		surveyResultsView(principalOf(r), res, s.cfg.MinRatings).Render(r.Context(), w)
+		surveyResultsView(principalOf(r), res, s.cfg.MinRatings, applied).Render(r.Context(), w)
 	})
 }
 
@@ -411,4 +412,61 @@ func surveyFigureCSV(f projections.Figures) string {
 		return ""
 	}
 	return itoa(f.SurveyRate)
+}
+
+// answeredSurveys lists, for "Meine Daten", the years whose survey a
+// person answered: that they answered is stored with their id; what they
+// answered is not stored with them anywhere.
+func (s *Server) answeredSurveys(p principal) map[string]any {
+	years := []int{}
+	if m := s.surveys(); m != nil {
+		for _, y := range m.SurveyYears() {
+			if m.HasAnsweredSurvey(y, domain.SurveyParticipantID(y, p.Actor())) {
+				years = append(years, y)
+			}
+		}
+	}
+	return map[string]any{
+		"beantwortete_umfragen": years,
+		"hinweis":               "Gespeichert ist nur, dass Sie an der Umfrage teilgenommen haben. Ihre Antworten sind anonym und mit Ihrer Person nirgends verbunden.",
+	}
+}
+
+// The live view of a year's survey: its results, for everyone who looks
+// at them.
+
+func surveyViewYear(view string) (int, bool) {
+	y, ok := strings.CutPrefix(view, "umfrage/")
+	if !ok || len(y) != 4 {
+		return 0, false
+	}
+	year, err := strconv.Atoi(y)
+	return year, err == nil && domain.ValidSurveyYear(year)
+}
+
+func (s *Server) surveyViewExists(year int) bool {
+	m := s.surveys()
+	if m == nil {
+		return false
+	}
+	_, ok := m.SurveyResults(year)
+	return ok
+}
+
+func (s *Server) renderSurveyView(ctx context.Context, year int) (string, []byte, uint64, bool) {
+	m := s.surveys()
+	if m == nil {
+		return "", nil, 0, false
+	}
+	applied, _ := s.models.Progress() // before the results: never newer than they are
+	res, ok := m.SurveyResults(year)
+	if !ok {
+		return "", nil, 0, false
+	}
+	var buf strings.Builder
+	if err := surveyResultsLive(res, s.cfg.MinRatings, applied).Render(ctx, &buf); err != nil {
+		s.log.Error("render view", "view", projections.SurveyViewName(year), "err", err)
+		return "", nil, 0, false
+	}
+	return "umfrage-live", []byte(buf.String()), applied, true
 }

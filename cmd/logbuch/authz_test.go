@@ -161,7 +161,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewEvents, "/veranstaltungen", "bewertungen"},
 			{domain.ViewEvents, "/roadmap", fmt.Sprintf("bewertungen/%d", now.In(domain.Berlin).Year())},
 			{domain.ViewSurvey, "/umfrage", ""},
-			{domain.ViewSurvey, "/umfrage/2049/auswertung", ""},
+			{domain.ViewSurvey, "/umfrage/2049/auswertung", "umfrage/2049"},
 			{domain.ViewSurvey, "/umfrage/2049/auswertung.csv", ""},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {

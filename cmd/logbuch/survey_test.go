@@ -245,6 +245,12 @@ func TestSurveyResultsOnlyFromTheMinimum(t *testing.T) {
 		}
 	}
 	hidden("3 of 5")
+	ctx := testCtx(t)
+	live := dialLive(t, ctx, m, lenkung)
+	subscribe(t, ctx, live, fmt.Sprintf("umfrage/%d", year), 0)
+	if msg, ok := readLive(t, ctx, live, 10*time.Second); !ok || !strings.Contains(msg.HTML, "3 von 7 aktiven") || strings.Contains(msg.HTML, "Durchschnitt") {
+		t.Fatalf("live results view: %+v", msg)
+	}
 	// The dashboard's CSV has the participation, and nothing of the answers.
 	if _, csv := getBody(t, admin, m.URL()+fmt.Sprintf("/dashboard/kennzahlen.csv?jahr=%d", year)); !strings.Contains(csv, projections.FigSurveyParticipation+";43\n") {
 		t.Fatalf("kennzahlen.csv without 3 of 7 (43 %%):\n%s", csv)
@@ -266,6 +272,19 @@ func TestSurveyResultsOnlyFromTheMinimum(t *testing.T) {
 	for _, a := range lotsen[3:6] {
 		if s, out := answerSurvey(t, m, a, year, now); s != 200 {
 			t.Fatalf("answer: %d %v", s, out)
+		}
+	}
+	// The results appear, live, on the open page.
+	deadline := time.After(10 * time.Second)
+	for {
+		msg, ok := readLive(t, ctx, live, 10*time.Second)
+		if ok && strings.Contains(msg.HTML, "Durchschnitt <strong>4,5</strong> von 5 aus 6 Antworten") {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("no live result: %+v", msg)
+		default:
 		}
 	}
 	caughtUp(t, m)
