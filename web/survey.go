@@ -137,62 +137,37 @@ func surveyYearOf(r *http.Request) (int, error) {
 	return year, nil
 }
 
-func surveyAggregate(r *http.Request) string { return r.PathValue("year") }
-
-func surveyDone(notice string) func(r *http.Request, res domain.Result) (string, string) {
-	return func(r *http.Request, res domain.Result) (string, string) { return "/umfrage", notice }
+// surveyCommand is an admin's command on a year's survey.
+func (s *Server) surveyCommand(name, form, notice string, newCommand func() any) http.Handler {
+	return s.command(commandRoute{
+		name: name, form: form,
+		execute: func(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
+			return domain.Execute(ctx, h, domain.Surveys, id, meta, name, cmd)
+		},
+		newCommand: newCommand,
+		aggregate:  func(r *http.Request) string { return r.PathValue("year") },
+		prepare: func(r *http.Request, _ principal, cmd any) error {
+			year, err := surveyYearOf(r)
+			if c, ok := cmd.(*domain.OpenSurvey); ok {
+				c.Year = year
+			}
+			return err
+		},
+		done: func(*http.Request, domain.Result) (string, string) { return "/umfrage", notice },
+		page: s.renderSurveyPage,
+	})
 }
 
 func (s *Server) handleOpenSurvey() http.Handler {
-	return s.command(commandRoute{
-		name: "OpenSurvey", form: "umfrage-oeffnen",
-		execute: func(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
-			return domain.Execute(ctx, h, domain.Surveys, id, meta, name, cmd)
-		},
-		newCommand: func() any { return &domain.OpenSurvey{} },
-		aggregate:  surveyAggregate,
-		prepare: func(r *http.Request, _ principal, cmd any) error {
-			year, err := surveyYearOf(r)
-			cmd.(*domain.OpenSurvey).Year = year
-			return err
-		},
-		done: surveyDone("umfrage-geoeffnet"),
-		page: s.renderSurveyPage,
-	})
+	return s.surveyCommand("OpenSurvey", "umfrage-oeffnen", "umfrage-geoeffnet", func() any { return &domain.OpenSurvey{} })
 }
 
 func (s *Server) handleEditSurveyStatements() http.Handler {
-	return s.command(commandRoute{
-		name: "EditSurveyStatements", form: "umfrage-aussagen",
-		execute: func(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
-			return domain.Execute(ctx, h, domain.Surveys, id, meta, name, cmd)
-		},
-		newCommand: func() any { return &domain.EditSurveyStatements{} },
-		aggregate:  surveyAggregate,
-		prepare: func(r *http.Request, _ principal, _ any) error {
-			_, err := surveyYearOf(r)
-			return err
-		},
-		done: surveyDone("umfrage-aussagen"),
-		page: s.renderSurveyPage,
-	})
+	return s.surveyCommand("EditSurveyStatements", "umfrage-aussagen", "umfrage-aussagen", func() any { return &domain.EditSurveyStatements{} })
 }
 
 func (s *Server) handleCloseSurvey() http.Handler {
-	return s.command(commandRoute{
-		name: "CloseSurvey", form: "umfrage-schliessen",
-		execute: func(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
-			return domain.Execute(ctx, h, domain.Surveys, id, meta, name, cmd)
-		},
-		newCommand: func() any { return &domain.CloseSurvey{} },
-		aggregate:  surveyAggregate,
-		prepare: func(r *http.Request, _ principal, _ any) error {
-			_, err := surveyYearOf(r)
-			return err
-		},
-		done: surveyDone("umfrage-geschlossen"),
-		page: s.renderSurveyPage,
-	})
+	return s.surveyCommand("CloseSurvey", "umfrage-schliessen", "umfrage-geschlossen", func() any { return &domain.CloseSurvey{} })
 }
 
 func (s *Server) handleAnswerSurvey() http.Handler {
@@ -214,7 +189,7 @@ func (s *Server) handleAnswerSurvey() http.Handler {
 			s.PrepareSurveyAnswer(cmd.(*domain.AnswerSurvey), year, p.Role, p.Person)
 			return nil
 		},
-		done: surveyDone("umfrage-beantwortet"),
+		done: func(*http.Request, domain.Result) (string, string) { return "/umfrage", "umfrage-beantwortet" },
 		page: s.renderSurveyPage,
 	})
 }
