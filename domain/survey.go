@@ -371,7 +371,10 @@ func ParseSurveyAnswers(answers map[string]Number, questions []SurveyQuestion) (
 			if q.Optional {
 				continue
 			}
-			return nil, FieldError(q.Key, "Bitte beantworten Sie jede Frage (fehlt: eine Aussage oder die Zufriedenheit).")
+			if q.Key == SurveyItemSatisfaction {
+				return nil, FieldError(q.Key, "Bitte geben Sie an, wie zufrieden Sie insgesamt in Ihrer Rolle sind.")
+			}
+			return nil, FieldError(q.Key, "Bitte wählen Sie zu jeder Aussage eine Antwort.")
 		}
 		v, err := strconv.Atoi(raw)
 		if err != nil || v < 1 || v > q.Scale {

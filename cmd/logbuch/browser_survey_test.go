@@ -51,4 +51,10 @@ func TestBrowserAnswersTheSurveyByKeyboard(t *testing.T) {
 	if res, _ := m.Runner.SurveyResults(year); res.Participants != 1 {
 		t.Fatalf("participants: %d, want 1", res.Participants)
 	}
+	// The demo year's results: a chart per item.
+	within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/umfrage/2023/auswertung"))
+	if n := eval[int](t, tab, `document.querySelectorAll("#umfrage-live svg.chart").length`); n != 10 {
+		t.Fatalf("%d charts in the 2023 results, want 10", n)
+	}
+	artifact(t, tab, "survey-results.png")
 }
