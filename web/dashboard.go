@@ -130,7 +130,7 @@ func dashboardYearOf(view string) (int, bool) {
 var dashboardTables = map[string]func(p dashboardPage) [][]string{
 	"kennzahlen": func(p dashboardPage) [][]string {
 		f := p.F
-		return [][]string{
+		rows := [][]string{
 			{"kennzahl", "wert"},
 			{projections.FigActiveLotsen, itoa(f.ActiveLotsen)},
 			{projections.FigAemterWith, itoa(len(f.AemterWith))},
@@ -144,8 +144,8 @@ var dashboardTables = map[string]func(p dashboardPage) [][]string{
 			{projections.FigTopics, itoa(f.Topics)},
 			{projections.FigVideos, itoa(f.VideosPublished)},
 			{projections.FigActions, itoa(f.Actions)},
-			{projections.FigSurveyParticipation, surveyFigureCSV(f)},
 		}
+		return append(rows, surveyFigureRows(f)...)
 	},
 	"aemter": func(p dashboardPage) [][]string {
 		rows := [][]string{{"amt", projections.FigActiveLotsen, projections.FigActions}}

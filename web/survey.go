@@ -380,13 +380,13 @@ func surveyChart(it projections.SurveyItem) []chartBar {
 	return rowChart(labels, it.Counts)
 }
 
-// surveyFigureCSV is the survey's key figure in kennzahlen.csv: the
-// participation in percent, empty without a survey.
-func surveyFigureCSV(f projections.Figures) string {
+// surveyFigureRows are the survey's key figure in kennzahlen.csv: the
+// participation in percent; no row without a survey by then.
+func surveyFigureRows(f projections.Figures) [][]string {
 	if !f.Survey {
-		return ""
+		return nil
 	}
-	return itoa(f.SurveyRate)
+	return [][]string{{projections.FigSurveyParticipation, itoa(f.SurveyRate)}}
 }
 
 // answeredSurveys lists, for "Meine Daten", the years whose survey a
