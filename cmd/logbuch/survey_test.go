@@ -360,3 +360,40 @@ func openSurveyDirectly(t *testing.T, m *Main, year int, by string) {
 		t.Fatal(err)
 	}
 }
+
+// TestShutdownReleasesFullSurveyBatchesAndDropsTheRest: answers wait for
+// the timer; a graceful stop releases every item that holds a batch and
+// drops the smaller remainders (an optional event answered by two).
+func TestShutdownReleasesFullSurveyBatchesAndDropsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	m := startLogbuchIn(t, dir, "--rating-batch", "3", "--rating-flush", "1h")
+	admin := newActor(t, m, domain.RoleAdmin)
+	event, _ := heldEvent(t, m, admin, "Nur zwei waren da")
+	var lotsen []*actor
+	for range 3 {
+		lotsen = append(lotsen, newActor(t, m, domain.RoleLotse))
+	}
+	year := time.Now().In(domain.Berlin).Year()
+	openSurveyDirectly(t, m, year, admin.Person)
+	for i, a := range lotsen {
+		values := map[string]int{"rolle/s1": i + 1, "rolle/s2": 2, "rolle/s3": 3, "zufriedenheit": 5}
+		if i < 2 {
+			values[domain.SurveyEventKey(event)] = 4
+		}
+		if s, out := answerSurvey(t, m, a, year, values); s != 200 {
+			t.Fatalf("answer: %d %v", s, out)
+		}
+	}
+	caughtUp(t, m)
+	if r, _ := m.Runner.SurveyResults(year); r.Participants != 3 || r.Items[1].Answers != 0 {
+		t.Fatalf("released before the timer: %+v", r)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := startLogbuchIn(t, dir, "--rating-flush", "1h")
+	r, _ := again.Runner.SurveyResults(year)
+	if r.Participants != 3 || len(r.Items) != 5 || r.Items[0].Answers != 0 || !slices.Equal(r.Items[1].Counts, []int{1, 1, 1, 0}) || r.Items[4].Answers != 3 {
+		t.Fatalf("after a graceful stop: %+v", r)
+	}
+}
