@@ -83,6 +83,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
 	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
+	s.surveyRoutes(mux)
 
 	s.topicRoutes(mux)
 

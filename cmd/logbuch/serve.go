@@ -270,6 +270,9 @@ func (m *Main) Close() error {
 		if err := m.Web.ReleaseRatings(ctx, time.Now()); err != nil {
 			m.log.Warn("ratings not released at shutdown", "err", err)
 		}
+		if err := m.Web.ReleaseSurveyAnswers(ctx, time.Now()); err != nil {
+			m.log.Warn("survey answers not released at shutdown", "err", err)
+		}
 		cancel()
 	}
 	if m.Runner != nil && m.Runner.Ready() {
