@@ -78,7 +78,9 @@ var postEndpoints = []endpoint{
 // TestAuthorizationMatrix checks every role against every command and
 // every view, on the real server, against the one matrix in domain.
 func TestAuthorizationMatrix(t *testing.T) {
-	m := startLogbuch(t)
+	// The matrix sends a few hundred commands per API key in seconds; the
+	// per-key limit has its own test (TestCommandsAreRateLimitedPerClient).
+	m := startLogbuch(t, "--command-rate", "1000", "--command-burst", "1000")
 	admin := newActor(t, m, domain.RoleAdmin)
 	now := time.Now()
 	event, code := planEvent(t, m, admin, "Matrix-Workshop", now.Add(-time.Hour), now.Add(time.Hour))
