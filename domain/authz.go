@@ -32,6 +32,7 @@ const (
 	ViewVideos         = "view:videothek" // the library of published explainer videos
 	ImportTopics       = "ImportTopics"   // import survey topics from a CSV file (facilitator or admin: see Board.FacilitatedBy)
 	ViewReport         = "view:bericht"   // the annual report, its "Stand am …" and the Fazit's versions
+	ViewSurvey         = "view:umfrage"   // the annual survey's page and its results (never who answered what)
 )
 
 var (
@@ -129,6 +130,14 @@ var permissions = map[string][]Role{
 	// Lenkungsgruppe write its Fazit und Ausblick.
 	ViewReport:       staff,
 	"EditConclusion": {RoleLenkungsgruppe, RoleAdmin},
+	// The annual survey: the digital office opens, words and closes it;
+	// the Lotsen answer it (the active Lotsen counted as eligible, so not
+	// the admins); everyone with an account sees its anonymous results.
+	"OpenSurvey":           adminsOnly,
+	"EditSurveyStatements": adminsOnly,
+	"CloseSurvey":          adminsOnly,
+	"AnswerSurvey":         {RoleLotse},
+	ViewSurvey:             staff,
 }
 
 // CanIn reports whether a role may perform an action on something that

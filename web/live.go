@@ -260,6 +260,9 @@ func viewAction(view string) string {
 	if _, ok := reportYearOf(view); ok {
 		return domain.ViewReport
 	}
+	if _, ok := surveyViewYear(view); ok {
+		return domain.ViewSurvey
+	}
 	return "view:unknown"
 }
 

@@ -142,6 +142,9 @@ func validViewName(v string) bool {
 	if _, _, ok := ratingView(v); ok {
 		return true
 	}
+	if _, ok := surveyViewYear(v); ok {
+		return true
+	}
 	id, ok := strings.CutPrefix(v, "lotse/")
 	return ok && domain.ValidCommandID(id)
 }
@@ -167,6 +170,9 @@ func (s *Server) viewExists(v string) bool {
 		_, exists := s.reportSource()
 		return exists
 	}
+	if year, ok := surveyViewYear(v); ok {
+		return s.surveyViewExists(year)
+	}
 	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
 		_, _, exists := s.models.Person(id)
 		return exists
@@ -191,6 +197,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	}
 	if year, ok := reportYearOf(view); ok {
 		return s.renderReportConclusion(ctx, year)
+	}
+	if year, ok := surveyViewYear(view); ok {
+		return s.renderSurveyView(ctx, year)
 	}
 	switch {
 	case view == projections.RosterViewName:

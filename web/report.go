@@ -459,22 +459,6 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-func reportSurveyBars(it projections.SurveyItem) []chartBar {
-	labels := make([]string, len(it.Counts))
-	for i := range labels {
-		labels[i] = strconv.Itoa(i + 1)
-	}
-	return columnChart(labels, it.Counts)
-}
-
-func participation(s projections.SurveyResults) string {
-	if s.Eligible == 0 {
-		return plural(s.Participants, "Person hat", "Personen haben") + " teilgenommen."
-	}
-	return fmt.Sprintf("%s von %d eingeladenen Lotsinnen und Lotsen teilgenommen (%d %%).",
-		plural(s.Participants, "Person hat", "Personen haben"), s.Eligible, s.Participants*100/s.Eligible)
-}
-
 // wallAsOfURL is the read-only wall of an event as of the report's moment.
 func wallAsOfURL(event string, asOf time.Time) templ.SafeURL {
 	return templ.SafeURL("/veranstaltungen/" + event + "/wand/stand?stand=" + asOf.In(berlin).Format("2006-01-02T15:04"))
@@ -507,40 +491,6 @@ func reportViews(p reportPage) []string {
 }
 
 func joinNames(names []string) string { return strings.Join(names, ", ") }
-
-// surveyGroupTitle heads the items of one kind of the survey.
-func surveyGroupTitle(kind string) string {
-	switch kind {
-	case "veranstaltung":
-		return "Wie haben Ihnen die Veranstaltungen gefallen?"
-	case "rolle":
-		return "In meiner Rolle als Digitallots:in konnte ich …"
-	case "zufriedenheit":
-		return "Zufriedenheit"
-	}
-	return "Weitere Fragen"
-}
-
-// scaleLow and scaleHigh name the ends of a survey item's scale.
-func scaleLow(it projections.SurveyItem) string {
-	switch {
-	case it.Scale == 4:
-		return "trifft gar nicht zu"
-	case it.Kind == "zufriedenheit":
-		return "gar nicht zufrieden"
-	}
-	return "hat mir nicht gut gefallen"
-}
-
-func scaleHigh(it projections.SurveyItem) string {
-	switch {
-	case it.Scale == 4:
-		return "trifft vollständig zu"
-	case it.Kind == "zufriedenheit":
-		return "sehr zufrieden"
-	}
-	return "hat mir sehr gut gefallen"
-}
 
 // conclusionBase is the revision the form's text is based on: the current
 // one after a conflict (the writer has now seen it), the one sent with a

@@ -86,6 +86,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /veranstaltungen/{id}/wand/stand", s.whenReady(s.requireEvent(s.handleWallAsOf())))
 	mux.Handle("GET /bericht/{year}", s.whenReady(s.requireView(domain.ViewReport, s.handleReport())))
 	mux.Handle("POST /bericht/{year}/fazit", s.handleEditConclusion())
+	s.surveyRoutes(mux)
 
 	s.topicRoutes(mux)
 

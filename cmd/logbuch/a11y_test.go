@@ -78,6 +78,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	axe := axeSource(t)
 	m := startLogbuch(t, "--demo")
 	chromiumPath(t)
+	openSurveyAsSystem(t, m) // so that the Lotsin sees the questionnaire
 
 	visit := func(t *testing.T, tab context.Context, path string) {
 		t.Helper()
@@ -105,7 +106,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 		t.Run(who, func(t *testing.T) {
 			tab := newBrowser(t)
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks[who]))
-			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto", "/bericht/2023", "/bericht/2023?stand=2023-10-01"} {
+			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto", "/bericht/2023", "/bericht/2023?stand=2023-10-01", "/umfrage", "/umfrage/2023/auswertung"} {
 				visit(t, tab, p)
 			}
 			for _, p := range topicPages {

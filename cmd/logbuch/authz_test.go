@@ -79,7 +79,9 @@ var postEndpoints = []endpoint{
 // TestAuthorizationMatrix checks every role against every command and
 // every view, on the real server, against the one matrix in domain.
 func TestAuthorizationMatrix(t *testing.T) {
-	m := startLogbuch(t)
+	// The matrix sends a few hundred commands per API key in seconds; the
+	// per-key limit has its own test (TestCommandsAreRateLimitedPerClient).
+	m := startLogbuch(t, "--command-rate", "1000", "--command-burst", "1000")
 	admin := newActor(t, m, domain.RoleAdmin)
 	now := time.Now()
 	event, code := planEvent(t, m, admin, "Matrix-Workshop", now.Add(-time.Hour), now.Add(time.Hour))
@@ -94,13 +96,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Fatalf("group: %d %v", status, out)
 	}
 	ctx0 := testCtx(t)
-	// A Fazit, so that the report's live view has something to show; and
-	// an admin of its own for the report, whose commands leave the other
-	// admin's rate limit alone.
+	// A Fazit, so that the report's live view has something to show.
 	if res, err := domain.Execute(ctx0, m.Commands, domain.Reports, "2023", domain.Meta{CommandID: uuid.NewString(), Actor: admin.Person}, "EditConclusion", any(domain.EditConclusion{BaseRev: "1", Text: "Matrix-Fazit"})); err != nil || m.Runner.WaitFor(ctx0, res.Seq) != nil {
 		t.Fatalf("fazit: %v", err)
 	}
-	reportAdmin := newActor(t, m, domain.RoleAdmin)
 	guestID, _, _ := strings.Cut(guest.Cookie, ".") // the session cookie is <guest id>.<secret>
 	actors := map[domain.Role]*actor{
 		domain.RoleAnonymous:      nil,
@@ -112,23 +111,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(actors) != len(domain.AllRoles) {
 		t.Fatal("the test does not cover every role")
 	}
+	openSurveyDirectly(t, m, 2049, admin.Person) // for the survey's result pages
 	// The matrix must say something about every endpoint and view we test.
 	for _, e := range rosterEndpoints {
 		if !domain.Can(domain.RoleAdmin, e.command) {
 			t.Fatalf("matrix does not list %s", e.command)
 		}
 	}
-	// The setup of each case (fresh events, departures) is done by an admin
-	// of its own, so that the admin under test keeps its rate limit for
-	// the commands it is tested with.
-	setup := newActor(t, m, domain.RoleAdmin)
 	for role, a := range actors {
 		for _, e := range rosterEndpoints {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
 				// A fresh target per case, so that each allowed command is valid.
 				target := newPerson(t, m, domain.RoleLotse)
 				if e.command == "RejoinRoster" {
-					if s, out, _ := postJSON(t, setup, m.URL()+"/lotsen/"+target+"/austritt", uuid.NewString(), `{}`); s != 200 {
+					if s, out, _ := postJSON(t, admin, m.URL()+"/lotsen/"+target+"/austritt", uuid.NewString(), `{}`); s != 200 {
 						t.Fatal(out)
 					}
 				}
@@ -152,11 +148,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
 				target := event
 				if ownEvent[e.command] && role != domain.RoleGuest {
-					target, _ = planEvent(t, m, setup, "Matrix "+e.command, now.Add(-time.Hour), now.Add(time.Hour))
+					target, _ = planEvent(t, m, admin, "Matrix "+e.command, now.Add(-time.Hour), now.Add(time.Hour))
 				}
 				if heldFirst[e.command] {
 					// Already held (the shared event, a second time) answers 409: fine.
-					postJSON(t, setup, m.URL()+"/veranstaltungen/"+target+"/durchgefuehrt", uuid.NewString(), `{"attendance":12}`)
+					postJSON(t, admin, m.URL()+"/veranstaltungen/"+target+"/durchgefuehrt", uuid.NewString(), `{"attendance":12}`)
 				}
 				before := lastSeq(t, m)
 				status, out, _ := postJSON(t, a, m.URL()+e.path(target), uuid.NewString(), e.body)
@@ -218,15 +214,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// each allowed edit is valid.
 		t.Run(roleName(role)+"/EditConclusion", func(t *testing.T) {
 			year := 2001 + slices.Index(domain.AllRoles, role)
-			actingAs := a
-			if role == domain.RoleAdmin {
-				actingAs = reportAdmin
-			}
 			expectAuthz(t, m, role, "EditConclusion", domain.Can(role, "EditConclusion"), func() (int, map[string]any) {
-				status, out, _ := postJSON(t, actingAs, fmt.Sprintf("%s/bericht/%d/fazit", m.URL(), year), uuid.NewString(), `{"base_rev":"1","text":"Matrix"}`)
+				status, out, _ := postJSON(t, a, fmt.Sprintf("%s/bericht/%d/fazit", m.URL(), year), uuid.NewString(), `{"base_rev":"1","text":"Matrix"}`)
 				return status, out
 			})
 		})
+		for _, e := range surveyEndpoints {
+			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
+				checkSurveyEndpoint(t, m, admin, role, a, e)
+			})
+		}
 		// Views: the pages and their live subscriptions.
 		for _, v := range []struct{ action, path, live string }{
 			{domain.ViewReport, "/bericht/2023", "bericht/2023"},
@@ -249,6 +246,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewWall, "/veranstaltungen/" + event + "/wand/export.md", ""},
 			{domain.ViewWall, "/veranstaltungen/" + event + "/wand/export.html", ""},
 			{"HideWallPost", "", "veranstaltung/" + event + "/wand/moderation"},
+			{domain.ViewSurvey, "/umfrage", ""},
+			{domain.ViewSurvey, "/umfrage/2049/auswertung", "umfrage/2049"},
+			{domain.ViewSurvey, "/umfrage/2049/auswertung.csv", ""},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				allowed := domain.CanIn(role, v.action, guestEvent(a, role, event), event)
@@ -377,6 +377,10 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		// Lenkungsgruppe and the digital office.
 		domain.ViewReport: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 		"EditConclusion":  {domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		// The annual survey: the digital office runs it, Lotsen answer.
+		"OpenSurvey": {domain.RoleAdmin}, "EditSurveyStatements": {domain.RoleAdmin}, "CloseSurvey": {domain.RoleAdmin},
+		"AnswerSurvey":    {domain.RoleLotse},
+		domain.ViewSurvey: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))
