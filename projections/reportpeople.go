@@ -61,10 +61,7 @@ func (r *Runner) ReportPeople(year int, asOf time.Time) ReportPeople {
 			if c.Join {
 				out.Joined = append(out.Joined, l)
 			}
-			if c.Leave {
-				if i > 0 {
-					l.Amt = m.Changes[i-1].Amt
-				}
+			if c.Leave { // a departure keeps the Amt left
 				out.Left = append(out.Left, l)
 			}
 		}
