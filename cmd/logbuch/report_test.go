@@ -236,6 +236,15 @@ func TestReportOfTheDemoYear(t *testing.T) {
 			t.Fatalf("--pdf wrote no PDF: %v", err)
 		}
 	}
+	// Without Chromium, --pdf says what it needs (and writes nothing).
+	t.Setenv("PATH", t.TempDir())
+	err = run(context.Background(), []string{"report", "--data-dir", dir, "--year", "2023", "--out", out + ".2", "--pdf", pdf + ".2"}, func(string) string { return "" }, nil, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "needs Chromium") {
+		t.Fatalf("--pdf without Chromium: %v", err)
+	}
+	if _, err := os.Stat(out + ".2"); err == nil {
+		t.Fatal("--pdf without Chromium wrote the HTML file anyway")
+	}
 	// Without a year it says what is missing.
 	err = run(context.Background(), []string{"report", "--data-dir", dir}, func(string) string { return "" }, nil, &stdout, &stderr)
 	if err == nil || !strings.Contains(err.Error(), "--year") {
