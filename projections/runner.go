@@ -32,6 +32,7 @@ type Runner struct {
 	roster   *Roster
 	commands *Commands
 	events   *Events
+	boards   *Boards
 	models   []ReadModel
 
 	mu      sync.RWMutex // guards the read models and applied
@@ -58,8 +59,8 @@ func NewRunner(src domain.Source, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), progress: make(chan struct{})}
-	r.models = []ReadModel{r.commands, r.roster, r.events}
+	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), boards: NewBoards(), progress: make(chan struct{})}
+	r.models = []ReadModel{r.commands, r.roster, r.events, r.boards}
 	return r
 }
 

@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 4
+const ReadModelVersion = 5
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {
@@ -55,6 +55,8 @@ type snapshotBody struct {
 	Commands map[string]domain.Result  `json:"commands"`
 	Events   []EventInfo               `json:"events"`
 	Walls    map[string][]WallPostView `json:"walls"`
+	// Boards holds no personal data: people are ids, named by the roster.
+	Boards *Boards `json:"boards"`
 }
 
 type snapPerson struct {
@@ -86,7 +88,7 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 		}
 		return r.sealer.SealField(ctx, person, field, value)
 	}
-	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}}
+	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}, Boards: r.boards}
 	for _, e := range r.events.byID {
 		body.Events = append(body.Events, *e)
 	}
@@ -148,26 +150,26 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 var ErrSnapshotInvalid = errors.New("snapshot not usable")
 
 // decodeSnapshot reads a snapshot into fresh read models.
-func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Commands, *Events, snapshotHeader, error) {
+func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Commands, *Events, *Boards, snapshotHeader, error) {
 	var h snapshotHeader
 	nl := bytes.IndexByte(data, '\n')
 	if nl < 0 || json.Unmarshal(data[:nl], &h) != nil || h.Format != snapshotMagic {
-		return nil, nil, nil, h, fmt.Errorf("%w: no snapshot header", ErrSnapshotInvalid)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: no snapshot header", ErrSnapshotInvalid)
 	}
 	if h.Version != ReadModelVersion {
-		return nil, nil, nil, h, fmt.Errorf("%w: read-model version %d, this program has %d", ErrSnapshotInvalid, h.Version, ReadModelVersion)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: read-model version %d, this program has %d", ErrSnapshotInvalid, h.Version, ReadModelVersion)
 	}
 	zipped := data[nl+1:]
 	if sum := sha256.Sum256(zipped); hex.EncodeToString(sum[:]) != h.SHA256 {
-		return nil, nil, nil, h, fmt.Errorf("%w: checksum mismatch (damaged)", ErrSnapshotInvalid)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: checksum mismatch (damaged)", ErrSnapshotInvalid)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(zipped))
 	if err != nil {
-		return nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
 	}
 	var body snapshotBody
 	if err := json.NewDecoder(io.LimitReader(zr, 4<<30)).Decode(&body); err != nil {
-		return nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
 	}
 	open := func(person, field, value string) (string, error) {
 		if value == "" || value == domain.Erased(field) {
@@ -179,14 +181,14 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 	for _, sp := range body.People {
 		p := &Person{ID: sp.ID, Erased: sp.Erased, Amt: sp.Amt, City: sp.City, Role: sp.Role, Active: sp.Active, JoinedAt: sp.JoinedAt, LeftAt: sp.LeftAt}
 		if p.Name, err = open(sp.ID, "name", sp.Name); err != nil {
-			return nil, nil, nil, h, err
+			return nil, nil, nil, nil, h, err
 		}
 		email, err := open(sp.ID, "email", sp.Email)
 		if err != nil {
-			return nil, nil, nil, h, err
+			return nil, nil, nil, nil, h, err
 		}
 		if len(sp.Seqs) != len(sp.History) {
-			return nil, nil, nil, h, fmt.Errorf("%w: history of %s", ErrSnapshotInvalid, sp.ID)
+			return nil, nil, nil, nil, h, fmt.Errorf("%w: history of %s", ErrSnapshotInvalid, sp.ID)
 		}
 		for i, e := range sp.History {
 			if pd, ok := e.Data.(domain.Personal); ok {
@@ -197,7 +199,7 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 					return out
 				})
 				if oerr != nil {
-					return nil, nil, nil, h, oerr
+					return nil, nil, nil, nil, h, oerr
 				}
 			}
 			p.History = append(p.History, Step{Seq: sp.Seqs[i], Event: e})
@@ -218,13 +220,17 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 		for i, p := range posts {
 			if g, ok := strings.CutPrefix(p.Actor, "guest:"); ok {
 				if posts[i].GuestName, err = open(g, "guest_name", p.GuestName); err != nil {
-					return nil, nil, nil, h, err
+					return nil, nil, nil, nil, h, err
 				}
 			}
 		}
 		events.walls[event] = posts
 	}
-	return roster, commands, events, h, nil
+	boards := body.Boards
+	if boards == nil || boards.Boards == nil || boards.Topics == nil || boards.Ballots == nil {
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: no KNowHow boards", ErrSnapshotInvalid)
+	}
+	return roster, commands, events, boards, h, nil
 }
 
 // SaveSnapshot writes a snapshot of the read models now.
@@ -270,14 +276,14 @@ func (r *Runner) restore(ctx context.Context) {
 	if data == nil {
 		return
 	}
-	roster, commands, events, h, err := r.decodeSnapshot(ctx, data)
+	roster, commands, events, boards, h, err := r.decodeSnapshot(ctx, data)
 	if err != nil {
 		r.log.Warn("ignoring the projection snapshot; rebuilding from the log", "err", err, "seq", h.Seq)
 		return
 	}
 	r.mu.Lock()
-	r.roster, r.commands, r.events, r.applied = roster, commands, events, h.Seq
-	r.models = []ReadModel{r.commands, r.roster, r.events}
+	r.roster, r.commands, r.events, r.boards, r.applied = roster, commands, events, boards, h.Seq
+	r.models = []ReadModel{r.commands, r.roster, r.events, r.boards}
 	r.mu.Unlock()
 	r.progressMu.Lock()
 	r.restoredFrom, r.lastSnapSeq, r.lastSnapTime = h.Seq, h.Seq, h.Taken
