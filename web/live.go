@@ -169,6 +169,10 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
 				return
 			}
+			if !knowhowMayFollow(sub, v) {
+				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
+				return
+			}
 			if !s.viewExists(v) {
 				continue
 			}
@@ -241,6 +245,9 @@ func viewAction(view string) string {
 	}
 	if _, ok := wallOf(view); ok {
 		return domain.ViewWall
+	}
+	if action, ok := knowhowView(view); ok {
+		return action
 	}
 	return "view:unknown"
 }

@@ -122,6 +122,9 @@ func validViewName(v string) bool {
 	if _, ok := wallOf(v); ok {
 		return true
 	}
+	if _, ok := knowhowView(v); ok {
+		return true
+	}
 	id, ok := strings.CutPrefix(v, "lotse/")
 	return ok && domain.ValidCommandID(id)
 }
@@ -138,6 +141,9 @@ func (s *Server) viewExists(v string) bool {
 		_, _, exists := s.models.Person(id)
 		return exists
 	}
+	if _, ok := knowhowView(v); ok {
+		return s.knowhowViewExists(v)
+	}
 	return false
 }
 
@@ -146,6 +152,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	var buf bytes.Buffer
 	if id, ok := wallOf(view); ok {
 		return s.renderWall(ctx, id)
+	}
+	if handled, id, html, seq, ok := s.renderKnowhowView(ctx, view); handled {
+		return id, html, seq, ok
 	}
 	switch {
 	case view == projections.RosterViewName:

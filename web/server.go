@@ -30,6 +30,7 @@ type ReadModels interface {
 	Progress() (applied, target uint64)
 	Ready() bool
 	OnChange(func(projections.Change))
+	boardModels
 }
 
 // Config of the web server.
