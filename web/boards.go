@@ -593,7 +593,11 @@ func needLabel(v *projections.VoteTotals) string {
 	if v == nil || v.NeedVotes == 0 {
 		return "keine Einschätzung"
 	}
-	return strconv.FormatFloat(v.NeedAverage, 'f', 1, 64) + " von 5 (" + strconv.Itoa(v.NeedVotes) + " Einschätzungen)"
+	n := strconv.Itoa(v.NeedVotes) + " Einschätzungen"
+	if v.NeedVotes == 1 {
+		n = "1 Einschätzung"
+	}
+	return strings.Replace(strconv.FormatFloat(v.NeedAverage, 'f', 1, 64), ".", ",", 1) + " von 5 (" + n + ")"
 }
 
 func dotsShown(n int) string { return strings.Repeat("●", n) }

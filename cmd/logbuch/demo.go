@@ -135,6 +135,9 @@ func (m *Main) loadDemo(ctx context.Context, publicURL string) error {
 	if err := m.loadDemoEvents(ctx, ids, func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }); err != nil {
 		return err
 	}
+	if err := m.loadDemoKnowhow(ctx, ids, func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }); err != nil {
+		return err
+	}
 	m.log.Info("demo year loaded", "commands", n)
 	return m.demoLogins(ctx, publicURL)
 }
