@@ -70,7 +70,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /knowhow/{board}/praeferenz", s.handleSetPreference())
 	mux.Handle("POST /knowhow/{board}/bedarf", s.handleSetNeed())
 	mux.Handle("POST /knowhow/{board}/themen", s.handleProposeTopic())
-	mux.Handle("GET /knowhow/{board}/import", s.whenReady(s.requireView(domain.ViewBoards, s.handleImportPage())))
+	mux.Handle("GET /knowhow/{board}/import", s.whenReady(s.requireView(domain.ImportTopics, s.handleImportPage())))
 	mux.Handle("POST /knowhow/{board}/import", s.whenReady(s.handleImport()))
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/verschieben", s.handleMoveTopic())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/beitreten", s.handleJoinTeam())

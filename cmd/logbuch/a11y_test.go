@@ -111,6 +111,19 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 			visit(t, tab, firstLink(t, tab, "/lotsen/"))
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen"))
 			visit(t, tab, firstLink(t, tab, "/veranstaltungen/"))
+			// KNowHow: the boards, one board, the board as it was, the import.
+			visit(t, tab, "/knowhow")
+			// The first board is the open campaign (votes and, for the
+			// Lotsin, the facilitator's forms); the last one is 2023's.
+			board := firstLink(t, tab, "/knowhow/")
+			visit(t, tab, board)
+			if who != "Lenkungsgruppe" {
+				visit(t, tab, board+"/import")
+			}
+			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/knowhow"))
+			past := eval[string](t, tab, `[...document.querySelectorAll('main a[href^="/knowhow/"]')].pop().pathname`)
+			visit(t, tab, past)
+			visit(t, tab, past+"?stand=2023-03-05T12:00")
 		})
 	}
 	t.Run("Gast", func(t *testing.T) {

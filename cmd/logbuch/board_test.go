@@ -282,11 +282,10 @@ func TestBoardImportPreviewErrorsAndRetry(t *testing.T) {
 func TestDemoBoardAndStandAm(t *testing.T) {
 	m := startLogbuch(t, "--demo")
 	admin := newActor(t, m, domain.RoleAdmin)
-	boards := m.Runner.Boards()
-	if len(boards.Active) != 1 || boards.Active[0].Title != "KNowHow 2023" {
-		t.Fatalf("demo boards: %+v", boards)
+	board := demoBoard(t, m, "KNowHow 2023")
+	if next, _ := m.Runner.Board(demoBoard(t, m, "KNowHow 2024")); !next.Board.VotingOpen || len(next.Lanes[0].Topics) != 3 {
+		t.Fatalf("the next campaign of the demo: %+v", next)
 	}
-	board := boards.Active[0].ID
 	bv, _ := m.Runner.Board(board)
 	published := bv.Lanes[len(bv.Lanes)-1].Topics
 	if len(published) != 1 || published[0].Title.Text != "Phishing-Mails erkennen und melden" || len(published[0].Team) != 3 {
@@ -321,4 +320,16 @@ func TestDemoBoardAndStandAm(t *testing.T) {
 	if status, _ = getBody(t, admin, m.URL()+"/knowhow/"+board+"?stand=gestern"); status != http.StatusBadRequest {
 		t.Fatalf("a bad moment: %d", status)
 	}
+}
+
+// demoBoard finds a board of the demo by its title.
+func demoBoard(t *testing.T, m *Main, title string) string {
+	t.Helper()
+	for _, b := range m.Runner.Boards().Active {
+		if b.Title == title {
+			return b.ID
+		}
+	}
+	t.Fatalf("the demo has no board %q", title)
+	return ""
 }

@@ -209,5 +209,39 @@ func (m *Main) loadDemoKnowhow(ctx context.Context, people map[string]string, ne
 	if err := topic(9, "2023-06-28 09:00", "p09", "PublishVideo", domain.PublishVideo{}); err != nil {
 		return err
 	}
-	return m.Runner.WaitFor(ctx, last)
+	if err := m.Runner.WaitFor(ctx, last); err != nil {
+		return err
+	}
+	return m.loadDemoNextBoard(ctx, people, nextID)
+}
+
+// loadDemoNextBoard opens the next campaign, run by the demo Lotsin, with
+// voting still open, so that voting and the facilitator's controls can be
+// tried out.
+func (m *Main) loadDemoNextBoard(ctx context.Context, people map[string]string, nextID func() string) error {
+	at := func(d string) time.Time {
+		t, err := time.ParseInLocation("2006-01-02 15:04", d, berlin)
+		if err != nil {
+			panic(err)
+		}
+		return t
+	}
+	board := uuid.Must(uuid.NewV7()).String()
+	res, err := domain.Execute(ctx, m.Commands, domain.Boards, board, domain.Meta{CommandID: nextID(), Actor: people["p01"], At: at("2024-01-22 10:00"), NewAggregate: true}, "CreateBoard",
+		any(domain.CreateBoard{Title: "KNowHow 2024", Year: "2024", Facilitator: people["p20"], Budget: "4", By: domain.Caller{Person: people["p01"], Role: domain.RoleAdmin}}))
+	if err != nil {
+		return fmt.Errorf("demo KNowHow 2024: %w", err)
+	}
+	for i, p := range []struct{ who, title, desc, amt string }{
+		{"p18", "Digitale Signatur im Dokumentenmanagement", "Wie unterschreibe ich ein Dokument digital, und wann ist das erlaubt?", "Hauptamt"},
+		{"p24", "Online-Terminvergabe im Bürgeramt erklären", "Was sehen Bürgerinnen und Bürger, und wie verschiebe ich einen Termin?", "Bürgeramt"},
+		{"p14", "KI-Assistenten sicher nutzen", "Was darf ich eingeben, was nicht? Datenschutz in einfachen Worten.", "Amt für Digitalisierung und IT"},
+	} {
+		res, err = domain.Execute(ctx, m.Commands, domain.Topics, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.who], At: at(fmt.Sprintf("2024-01-%02d 09:00", 23+i)), NewAggregate: true}, "ProposeTopic",
+			any(domain.ProposeTopic{Board: board, Title: p.title, Description: p.desc, Amt: p.amt, Source: domain.SourceLotse}))
+		if err != nil {
+			return fmt.Errorf("demo KNowHow 2024 topic: %w", err)
+		}
+	}
+	return m.Runner.WaitFor(ctx, res.Seq)
 }

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// A card dragged in one browser moves in another browser live, without a
+// reload; and a card moved by keyboard alone moves everywhere, with the
+// focus kept on the button that moved it.
+func TestBrowserBoardCardMovesLive(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	board := demoBoard(t, m, "KNowHow 2023")
+	bv, _ := m.Runner.Board(board)
+	var topic string
+	for _, c := range bv.Lanes[1].Topics {
+		if c.Title.Text == "Urlaubsantrag im Mitarbeiterportal stellen" {
+			topic = c.ID
+		}
+	}
+	if topic == "" {
+		t.Fatalf("no demo topic in „Ausgewählt“: %+v", bv.Lanes[1].Topics)
+	}
+	card := "#karte-" + topic
+	in := func(lane string) string {
+		return `document.querySelector("#spalte-` + lane + ` ` + card + `") !== null`
+	}
+
+	mover := newBrowser(t)
+	viewer := newBrowser(t)
+	within(t, mover, 20*time.Second, chromedp.EmulateViewport(1600, 1000), chromedp.Navigate(m.DemoLinks["Admin"]), chromedp.Navigate(m.URL()+"/knowhow/"+board))
+	within(t, viewer, 20*time.Second, chromedp.EmulateViewport(1600, 1000), chromedp.Navigate(m.DemoLinks["Lotsin"]), chromedp.Navigate(m.URL()+"/knowhow/"+board))
+	waitFor(t, mover, liveOnline)
+	waitFor(t, viewer, liveOnline)
+	eval[bool](t, viewer, `window.__noReload = true`)
+	waitFor(t, viewer, in("ausgewaehlt"))
+
+	// Drag: the admin drags the card back to „Vorschlag“.
+	within(t, mover, 20*time.Second, chromedp.DragAndDrop(chromedp.CSS(card+" h4"), chromedp.CSS("#spalte-vorschlag")))
+	waitFor(t, mover, in("vorschlag"))
+	waitFor(t, viewer, in("vorschlag"))
+	if !eval[bool](t, viewer, `window.__noReload === true`) {
+		t.Fatal("the viewer reloaded instead of applying the live update")
+	}
+
+	// Keyboard only: the Lotsin focuses the card's button and presses Enter.
+	within(t, viewer, 20*time.Second, chromedp.Focus(chromedp.CSS(card+"-vor")), chromedp.KeyEvent(kb.Enter))
+	waitFor(t, viewer, in("ausgewaehlt"))
+	waitFor(t, mover, in("ausgewaehlt"))
+	waitFor(t, viewer, `document.getElementById("board-status").textContent.includes("Verschoben nach „Ausgewählt“")`)
+	// The focus stays on the button of the moved card, now in its new lane.
+	if got := eval[string](t, viewer, `document.activeElement ? document.activeElement.id : ""`); got != "karte-"+topic+"-vor" {
+		t.Fatalf("focus after the keyboard move: %q", got)
+	}
+	// A move the rules forbid (Drehbuch without a team) is explained.
+	within(t, viewer, 20*time.Second, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, viewer, `document.getElementById("board-status").textContent.includes("Team von mindestens 2")`)
+	if !eval[bool](t, mover, in("ausgewaehlt")) {
+		t.Fatal("a refused move moved the card")
+	}
+	artifact(t, viewer, "board-live.png")
+}
