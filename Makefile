@@ -51,6 +51,8 @@ fuzz: generate
 	$(GO) test -run '^$$' -fuzz FuzzDecodeCommand -fuzztime 30s ./web
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClientMessage -fuzztime 30s ./web
 	$(GO) test -run '^$$' -fuzz FuzzReadExport -fuzztime 30s ./embed
+	$(GO) test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./domain
+	$(GO) test -run '^$$' -fuzz FuzzParseTopicImport -fuzztime 30s ./domain
 
 lint: generate
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

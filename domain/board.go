@@ -52,7 +52,6 @@ type (
 		Year        Number `json:"year"`
 		Facilitator string `json:"facilitator"` // person id
 		Budget      Number `json:"budget"`      // empty: DefaultVoteBudget
-		By          Caller `json:"-"`
 	}
 	// SetVoteBudget raises the number of dots each person may give.
 	SetVoteBudget struct {

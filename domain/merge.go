@@ -193,7 +193,9 @@ func Merge3(base, a, b string) (merged string, ok bool) {
 // side, a region changed alike on both sides takes it once, and anything
 // else is a conflict.
 func merge3(o, a, b []string) ([]string, bool) {
-	ma, mb := matches(o, a), matches(o, b)
+	ids := interner{}
+	oi := ids.of(o)
+	ma, mb := matches(oi, ids.of(a)), matches(oi, ids.of(b))
 	var out []string
 	i, j, k := 0, 0, 0
 	for {
@@ -232,9 +234,25 @@ func merge3(o, a, b []string) ([]string, bool) {
 // can only turn a merge into a conflict, never lose text.
 const maxLCSCells = 4 << 20
 
+// interner numbers tokens, so that the diff compares numbers, not strings.
+type interner map[string]int
+
+func (in interner) of(tokens []string) []int {
+	out := make([]int, len(tokens))
+	for i, t := range tokens {
+		id, ok := in[t]
+		if !ok {
+			id = len(in)
+			in[t] = id
+		}
+		out[i] = id
+	}
+	return out
+}
+
 // matches returns, for each token of o, the index of the token of x it is
 // matched with in a longest common subsequence, or -1.
-func matches(o, x []string) []int {
+func matches(o, x []int) []int {
 	m := make([]int, len(o))
 	for i := range m {
 		m[i] = -1
@@ -310,7 +328,8 @@ const (
 // insertions where a word was replaced.
 func WordDiff(old, new string) []DiffSegment {
 	o, x := Tokens(old), Tokens(new)
-	m := matches(o, x)
+	ids := interner{}
+	m := matches(ids.of(o), ids.of(x))
 	var out []DiffSegment
 	add := func(op, text string) {
 		if text == "" {

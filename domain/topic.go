@@ -49,6 +49,23 @@ func (s Stage) Label() string {
 // Index is the position of the stage in Stages, or -1.
 func (s Stage) Index() int { return slices.Index(Stages, s) }
 
+// Next is the lane to the right (for moving a card by keyboard); ok is
+// false in the last lane.
+func (s Stage) Next() (Stage, bool) {
+	if i := s.Index(); i >= 0 && i+1 < len(Stages) {
+		return Stages[i+1], true
+	}
+	return "", false
+}
+
+// Previous is the lane to the left; ok is false in the first lane.
+func (s Stage) Previous() (Stage, bool) {
+	if i := s.Index(); i > 0 {
+		return Stages[i-1], true
+	}
+	return "", false
+}
+
 // Sources of a topic.
 const (
 	SourceSurvey = "umfrage" // the staff-wide survey

@@ -2,6 +2,8 @@ package projections
 
 import (
 	"cmp"
+	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -22,9 +24,34 @@ import (
 // the web renders them once; a person's votes travel in their own view
 // (BallotViewName).
 type Boards struct {
+	boards  map[string]*boardState
+	topics  map[string]*topicState
+	ballots map[string]*ballotState // key: board + "/" + voter
+}
+
+// boardsJSON is the stored form of the model, for snapshots.
+type boardsJSON struct {
 	Boards  map[string]*boardState  `json:"boards"`
 	Topics  map[string]*topicState  `json:"topics"`
-	Ballots map[string]*ballotState `json:"ballots"` // key: board + "/" + voter
+	Ballots map[string]*ballotState `json:"ballots"`
+}
+
+// MarshalJSON writes the model for a snapshot.
+func (m *Boards) MarshalJSON() ([]byte, error) {
+	return json.Marshal(boardsJSON{m.boards, m.topics, m.ballots})
+}
+
+// UnmarshalJSON reads a snapshot's model; every part must be there.
+func (m *Boards) UnmarshalJSON(b []byte) error {
+	var j boardsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	if j.Boards == nil || j.Topics == nil || j.Ballots == nil {
+		return errors.New("KNowHow model incomplete")
+	}
+	m.boards, m.topics, m.ballots = j.Boards, j.Topics, j.Ballots
+	return nil
 }
 
 type boardState struct {
@@ -264,9 +291,43 @@ func BallotViewName(board, person string) string { return "tafel/" + board + "/s
 // TopicViewName is the live view of one topic's page.
 func TopicViewName(id string) string { return "thema/" + id }
 
+// KNowHowView is a KNowHow live view name, taken apart.
+type KNowHowView struct {
+	Kind   string // BoardsViewName, "tafel", "stimmzettel", "thema" or VideosViewName
+	Board  string
+	Topic  string
+	Person string // of a ballot: only this person may follow the view
+}
+
+// ParseKNowHowView reads a view name made by the functions above; ok is
+// false for anything else (including ids that are not subject tokens).
+func ParseKNowHowView(name string) (KNowHowView, bool) {
+	switch name {
+	case BoardsViewName, VideosViewName:
+		return KNowHowView{Kind: name}, true
+	}
+	if id, ok := strings.CutPrefix(name, "thema/"); ok && domain.ValidCommandID(id) {
+		return KNowHowView{Kind: "thema", Topic: id}, true
+	}
+	rest, ok := strings.CutPrefix(name, "tafel/")
+	if !ok {
+		return KNowHowView{}, false
+	}
+	if board, person, ok := strings.Cut(rest, "/stimmzettel/"); ok {
+		if domain.ValidCommandID(board) && domain.ValidCommandID(person) {
+			return KNowHowView{Kind: "stimmzettel", Board: board, Person: person}, true
+		}
+		return KNowHowView{}, false
+	}
+	if domain.ValidCommandID(rest) {
+		return KNowHowView{Kind: "tafel", Board: rest}, true
+	}
+	return KNowHowView{}, false
+}
+
 // NewBoards returns an empty KNowHow model.
 func NewBoards() *Boards {
-	return &Boards{Boards: map[string]*boardState{}, Topics: map[string]*topicState{}, Ballots: map[string]*ballotState{}}
+	return &Boards{boards: map[string]*boardState{}, topics: map[string]*topicState{}, ballots: map[string]*ballotState{}}
 }
 
 // Apply implements ReadModel.
@@ -287,11 +348,11 @@ func (m *Boards) applyBoard(id string, rec domain.Recorded) []string {
 	var changed []string
 	for _, e := range rec.Events {
 		if d, ok := e.Data.(domain.BoardCreated); ok {
-			m.Boards[id] = &boardState{Info: BoardInfo{ID: id, Title: d.Title, Year: d.Year, Facilitator: d.Facilitator, Budget: d.Budget, VotingOpen: true, Created: e.At, Changed: e.At}}
+			m.boards[id] = &boardState{Info: BoardInfo{ID: id, Title: d.Title, Year: d.Year, Facilitator: d.Facilitator, Budget: d.Budget, VotingOpen: true, Created: e.At, Changed: e.At}}
 			changed = append(changed, BoardsViewName, BoardViewName(id))
 			continue
 		}
-		b, ok := m.Boards[id]
+		b, ok := m.boards[id]
 		if !ok {
 			continue
 		}
@@ -349,7 +410,7 @@ func (m *Boards) applyTopic(id string, rec domain.Recorded) []string {
 	for _, e := range rec.Events {
 		step := historyStep{Seq: rec.Seq, At: e.At, Actor: e.Actor, Type: e.Type}
 		if d, ok := e.Data.(domain.TopicProposed); ok {
-			b, ok := m.Boards[d.Board]
+			b, ok := m.boards[d.Board]
 			if !ok {
 				continue // the web checks the board; a topic of no board is not shown
 			}
@@ -359,14 +420,14 @@ func (m *Boards) applyTopic(id string, rec domain.Recorded) []string {
 			}}
 			step.New, step.Detail = d.Title, d.Description
 			t.History = append(t.History, step)
-			m.Topics[id] = t
+			m.topics[id] = t
 			b.Topics = append(b.Topics, id)
 			b.Info.Topics++
 			changed = append(changed, BoardViewName(d.Board), TopicViewName(id), BoardsViewName)
 			changed = append(changed, ballotViews(b)...)
 			continue
 		}
-		t, ok := m.Topics[id]
+		t, ok := m.topics[id]
 		if !ok {
 			continue
 		}
@@ -386,11 +447,11 @@ func (m *Boards) applyTopic(id string, rec domain.Recorded) []string {
 			step.Detail = d.Text
 		case domain.TopicArchived:
 			v.Archived = true
-			m.Boards[v.Board].Info.Topics--
+			m.boards[v.Board].Info.Topics--
 			boardWide = true
 		case domain.TopicRestored:
 			v.Archived = false
-			m.Boards[v.Board].Info.Topics++
+			m.boards[v.Board].Info.Topics++
 			boardWide = true
 		case domain.TeamJoined:
 			v.Team = append(slices.Clip(v.Team), d.Person)
@@ -452,7 +513,7 @@ func (m *Boards) applyTopic(id string, rec domain.Recorded) []string {
 		changed = append(changed, BoardViewName(v.Board), TopicViewName(id))
 		if boardWide {
 			changed = append(changed, BoardsViewName)
-			changed = append(changed, ballotViews(m.Boards[v.Board])...)
+			changed = append(changed, ballotViews(m.boards[v.Board])...)
 		}
 		if isLive := v.Stage == domain.StagePublished && !v.Archived; isLive || wasLive {
 			changed = append(changed, VideosViewName)
@@ -493,15 +554,15 @@ func (m *Boards) applyBallot(rec domain.Recorded) []string {
 		default:
 			continue
 		}
-		b, ok := m.Boards[board]
+		b, ok := m.boards[board]
 		if !ok {
 			continue
 		}
 		key := board + "/" + voter
-		bl, ok := m.Ballots[key]
+		bl, ok := m.ballots[key]
 		if !ok {
 			bl = &ballotState{Board: board, Voter: voter, Dots: map[string]int{}, Need: map[string]int{}}
-			m.Ballots[key] = bl
+			m.ballots[key] = bl
 			b.Voters = append(b.Voters, voter)
 		}
 		target := bl.Dots
@@ -526,8 +587,8 @@ func (m *Boards) applyBallot(rec domain.Recorded) []string {
 
 // List returns the boards.
 func (m *Boards) List(seq uint64) BoardsView {
-	v := BoardsView{Seq: seq}
-	for _, b := range m.Boards {
+	v := BoardsView{Seq: seq, Active: []BoardInfo{}, Archived: []BoardInfo{}}
+	for _, b := range m.boards {
 		if b.Info.Archived {
 			v.Archived = append(v.Archived, b.Info)
 		} else {
@@ -544,7 +605,7 @@ func (m *Boards) List(seq uint64) BoardsView {
 
 // Info returns one board's header.
 func (m *Boards) Info(id string) (BoardInfo, bool) {
-	b, ok := m.Boards[id]
+	b, ok := m.boards[id]
 	if !ok {
 		return BoardInfo{}, false
 	}
@@ -555,7 +616,7 @@ func (m *Boards) Info(id string) (BoardInfo, bool) {
 func (m *Boards) votable(b *boardState) []string {
 	out := make([]string, 0, len(b.Topics))
 	for _, id := range b.Topics {
-		if !m.Topics[id].View.Archived {
+		if !m.topics[id].View.Archived {
 			out = append(out, id)
 		}
 	}
@@ -564,7 +625,7 @@ func (m *Boards) votable(b *boardState) []string {
 
 // VotingContext is what a ballot command needs of its board.
 func (m *Boards) VotingContext(board string) domain.VotingContext {
-	b, ok := m.Boards[board]
+	b, ok := m.boards[board]
 	if !ok {
 		return domain.VotingContext{}
 	}
@@ -580,7 +641,7 @@ func (m *Boards) totals(b *boardState) map[string]*VoteTotals {
 	}
 	needSum := map[string]int{}
 	for _, voter := range b.Voters {
-		bl := m.Ballots[b.Info.ID+"/"+voter]
+		bl := m.ballots[b.Info.ID+"/"+voter]
 		for t, d := range bl.Dots {
 			if vt, ok := out[t]; ok {
 				vt.Dots += d
@@ -604,11 +665,11 @@ func (m *Boards) totals(b *boardState) map[string]*VoteTotals {
 
 // View returns one board as everyone sees it.
 func (m *Boards) View(id string, seq uint64) (BoardView, bool) {
-	b, ok := m.Boards[id]
+	b, ok := m.boards[id]
 	if !ok {
 		return BoardView{}, false
 	}
-	v := BoardView{Seq: seq, Board: b.Info, Lanes: make([]Lane, len(domain.Stages))}
+	v := BoardView{Seq: seq, Board: b.Info, Lanes: make([]Lane, len(domain.Stages)), Archived: []TopicCard{}}
 	for i, st := range domain.Stages {
 		v.Lanes[i] = Lane{Stage: st, Label: st.Label(), Topics: []TopicCard{}}
 	}
@@ -617,13 +678,13 @@ func (m *Boards) View(id string, seq uint64) (BoardView, bool) {
 		totals = m.totals(b)
 	}
 	for _, voter := range b.Voters {
-		if bl := m.Ballots[id+"/"+voter]; len(bl.Dots) > 0 || len(bl.Need) > 0 {
+		if bl := m.ballots[id+"/"+voter]; len(bl.Dots) > 0 || len(bl.Need) > 0 {
 			v.Voted++
 		}
 	}
 	laneSeq := map[string]uint64{}
 	for _, tid := range b.Topics {
-		t := m.Topics[tid]
+		t := m.topics[tid]
 		c := t.card()
 		if totals != nil {
 			vt := *totals[tid]
@@ -653,7 +714,7 @@ func (t *topicState) card() TopicCard {
 	v := t.View
 	return TopicCard{
 		ID: v.ID, Title: v.Title, Description: v.Description, Amt: v.Amt, Source: v.Source, Stage: v.Stage,
-		Team: slices.Clone(v.Team), Comments: len(v.Comments), Scenes: len(v.Scenes), TotalSeconds: v.TotalSeconds,
+		Team: own(v.Team), Comments: len(v.Comments), Scenes: len(v.Scenes), TotalSeconds: v.TotalSeconds,
 		HasVideo: v.Video != nil, Archived: v.Archived,
 	}
 }
@@ -663,7 +724,7 @@ func (t *topicState) card() TopicCard {
 // a place.
 func (m *Boards) rankings(b *boardState, totals map[string]*VoteTotals) (byPref, byNeed []RankEntry) {
 	for _, id := range m.votable(b) {
-		e := RankEntry{Topic: id, Title: m.Topics[id].View.Title.Text, VoteTotals: *totals[id]}
+		e := RankEntry{Topic: id, Title: m.topics[id].View.Title.Text, VoteTotals: *totals[id]}
 		byPref = append(byPref, e)
 		byNeed = append(byNeed, e)
 	}
@@ -694,15 +755,15 @@ func rank(list []RankEntry, order func(a, b RankEntry) int) {
 // Ballot returns one person's own votes on a board.
 func (m *Boards) Ballot(board, voter string, seq uint64) BallotView {
 	v := BallotView{Seq: seq, Board: board, Voter: voter, Dots: map[string]int{}, Need: map[string]int{}}
-	b, ok := m.Boards[board]
+	b, ok := m.boards[board]
 	if !ok {
 		return v
 	}
 	v.Budget, v.VotingOpen = b.Info.Budget, b.Info.VotingOpen && !b.Info.Archived
-	if bl, ok := m.Ballots[board+"/"+voter]; ok {
+	if bl, ok := m.ballots[board+"/"+voter]; ok {
 		v.Dots, v.Need = maps.Clone(bl.Dots), maps.Clone(bl.Need)
 		for t, d := range bl.Dots {
-			if tp, ok := m.Topics[t]; ok && !tp.View.Archived {
+			if tp, ok := m.topics[t]; ok && !tp.View.Archived {
 				v.Used += d
 			}
 		}
@@ -713,18 +774,18 @@ func (m *Boards) Ballot(board, voter string, seq uint64) BallotView {
 
 // Topic returns one topic with its comments, Drehbuch and video.
 func (m *Boards) Topic(id string, seq uint64) (TopicView, bool) {
-	t, ok := m.Topics[id]
+	t, ok := m.topics[id]
 	if !ok {
 		return TopicView{}, false
 	}
 	v := t.View
 	v.Seq = seq
-	v.Team, v.Comments, v.Scenes = slices.Clone(v.Team), slices.Clone(v.Comments), slices.Clone(v.Scenes)
+	v.Team, v.Comments, v.Scenes = own(v.Team), own(v.Comments), own(v.Scenes)
 	if v.Video != nil {
 		vid := *v.Video
 		v.Video = &vid
 	}
-	if b := m.Boards[v.Board]; b.Info.Revealed {
+	if b := m.boards[v.Board]; b.Info.Revealed {
 		vt := *m.totals(b)[id]
 		v.Votes = &vt
 	}
@@ -733,7 +794,7 @@ func (m *Boards) Topic(id string, seq uint64) (TopicView, bool) {
 
 // History returns the changes of a topic, oldest first.
 func (m *Boards) History(id string) ([]HistoryEntry, bool) {
-	t, ok := m.Topics[id]
+	t, ok := m.topics[id]
 	if !ok {
 		return nil, false
 	}
@@ -793,16 +854,16 @@ func historyLabel(s historyStep) string {
 
 // Videos returns the published videos, newest first.
 func (m *Boards) Videos() []VideoEntry {
-	var out []VideoEntry
-	for _, t := range m.Topics {
+	out := []VideoEntry{}
+	for _, t := range m.topics {
 		v := t.View
 		if v.Stage != domain.StagePublished || v.Archived || v.Video == nil {
 			continue
 		}
-		b := m.Boards[v.Board]
+		b := m.boards[v.Board]
 		out = append(out, VideoEntry{
 			Topic: v.ID, Board: v.Board, BoardTitle: b.Info.Title, Year: b.Info.Year, Title: v.Title.Text, Description: v.Description.Text,
-			Amt: v.Amt, URL: v.Video.URL, Seconds: v.Video.Seconds, Tool: v.Video.Tool, Team: slices.Clone(v.Team), PublishedAt: v.PublishedAt,
+			Amt: v.Amt, URL: v.Video.URL, Seconds: v.Video.Seconds, Tool: v.Video.Tool, Team: own(v.Team), PublishedAt: v.PublishedAt,
 		})
 	}
 	slices.SortFunc(out, func(a, b VideoEntry) int {
@@ -819,7 +880,7 @@ func SearchVideos(videos []VideoEntry, q string) []VideoEntry {
 	if len(words) == 0 {
 		return videos
 	}
-	var out []VideoEntry
+	out := []VideoEntry{}
 	for _, v := range videos {
 		hay := foldSearch(strings.Join([]string{v.Title, v.Description, v.Amt, v.BoardTitle, v.Tool}, " "))
 		if !slices.ContainsFunc(words, func(w string) bool { return !strings.Contains(hay, w) }) {
@@ -832,6 +893,9 @@ func SearchVideos(videos []VideoEntry, q string) []VideoEntry {
 var searchFolds = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss")
 
 func foldSearch(s string) string { return searchFolds.Replace(strings.ToLower(s)) }
+
+// own copies a slice for a reader; never nil, so that JSON shows [].
+func own[T any](s []T) []T { return append(make([]T, 0, len(s)), s...) }
 
 // FoldBoards builds the KNowHow model from messages, e.g. those of an
 // export: the reference the live read model must equal.

@@ -227,7 +227,7 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 		events.walls[event] = posts
 	}
 	boards := body.Boards
-	if boards == nil || boards.Boards == nil || boards.Topics == nil || boards.Ballots == nil {
+	if boards == nil {
 		return nil, nil, nil, nil, h, fmt.Errorf("%w: no KNowHow boards", ErrSnapshotInvalid)
 	}
 	return roster, commands, events, boards, h, nil

@@ -195,7 +195,6 @@ func (s *Server) handleCreateBoard() http.Handler {
 		newAggregate: true,
 		prepare: func(r *http.Request, p principal, cmd any) error {
 			c := cmd.(*domain.CreateBoard)
-			c.By = callerOf(p)
 			if c.Facilitator != "" {
 				if person, _, ok := s.models.Person(c.Facilitator); !ok || !person.Active || (person.Role != domain.RoleLotse && person.Role != domain.RoleAdmin) {
 					return domain.FieldError("facilitator", "Bitte wählen Sie eine aktive Lotsin oder einen aktiven Lotsen für die Moderation.")

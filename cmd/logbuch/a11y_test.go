@@ -78,6 +78,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	axe := axeSource(t)
 	m := startLogbuch(t, "--demo")
 	chromiumPath(t)
+	openCampaign(t, m) // a board with open voting besides the demo's of 2023
 
 	visit := func(t *testing.T, tab context.Context, path string) {
 		t.Helper()

@@ -614,7 +614,7 @@ func (f *boardFixture) board(t *testing.T, steps ...string) string {
 	t.Helper()
 	b := uuid.NewString()
 	by := domain.Caller{Person: f.admin.Person, Role: domain.RoleAdmin}
-	f.exec(t, domain.Boards, b, f.admin.Person, "CreateBoard", domain.CreateBoard{Title: "Matrix-Tafel", Year: "2030", Facilitator: f.lotse.Person, By: by})
+	f.exec(t, domain.Boards, b, f.admin.Person, "CreateBoard", domain.CreateBoard{Title: "Matrix-Tafel", Year: "2030", Facilitator: f.lotse.Person})
 	for _, s := range steps {
 		switch s {
 		case "/schliessen":

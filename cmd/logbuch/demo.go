@@ -132,10 +132,11 @@ func (m *Main) loadDemo(ctx context.Context, publicURL string) error {
 			return err
 		}
 	}
-	if err := m.loadDemoEvents(ctx, ids, func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }); err != nil {
+	nextID := func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }
+	if err := m.loadDemoEvents(ctx, ids, nextID); err != nil {
 		return err
 	}
-	if err := m.loadDemoKnowhow(ctx, ids, func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }); err != nil {
+	if err := m.loadDemoKnowHow(ctx, ids, nextID); err != nil {
 		return err
 	}
 	m.log.Info("demo year loaded", "commands", n)

@@ -3,245 +3,178 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"time"
+	"reflect"
 
 	"github.com/google/uuid"
 
 	"logbuch/domain"
 )
 
-// The KNowHow board of the demo year: the staff survey's topics imported
-// from a CSV file, one Lotsin's own proposal, the votes (one recorded by
-// the facilitator for a colleague without a device), revealed; two teams;
-// a Drehbuch; one video produced and published. Everything goes through the
-// same command path as a click, at 2023 times.
+// The KNowHow board of the demo year: survey topics imported from a CSV
+// file, a Lotsin's own idea, comments, votes (one recorded by the
+// facilitator for a Lotsin without a device), revealed; two teams; one
+// Drehbuch in progress and one video produced and published. All through
+// the real command path, at 2023 times.
 
-const demoSurveyCSV = `Titel;Beschreibung;Amt
-Urlaubsantrag im Mitarbeiterportal stellen;Wo finde ich den Antrag, und wer gibt ihn frei?;Personal- und Organisationsamt
-Dienstreise beantragen und abrechnen;Welche Formulare, welche Fristen, wie kommt das Geld zurück?;Kämmerei
-Dateien sicher mit Externen teilen;Anhänge sind zu groß – wie teile ich Dateien mit Büros außerhalb der Stadt?;Amt für Digitalisierung und IT
-Videokonferenz: Bildschirm teilen und Gruppenräume;Wie teile ich nur ein Fenster, und wie verteile ich Leute auf Räume?;Hauptamt
-Passwort-Manager einrichten;Wie richte ich ihn ein, und was tue ich, wenn ich das Hauptpasswort vergesse?;Amt für Digitalisierung und IT
-E-Rechnung prüfen und freigeben;Wie läuft die Freigabe im Workflow, wer zeichnet was?;Kämmerei
-Besprechungsraum im Kalender buchen;Wie sehe ich, ob ein Raum frei ist, und buche ihn mit?;Hauptamt
-Phishing-Mails erkennen und melden;Woran erkenne ich eine gefälschte Mail, und wohin melde ich sie?;Amt für Digitalisierung und IT
-`
+// demoSurvey is the staff survey's export, as a spreadsheet writes it.
+const demoSurvey = "\uFEFFTitel;Beschreibung;Amt\r\n" +
+	"Urlaubsantrag im Personalportal;Wo beantrage ich Urlaub, und wie sehe ich, ob er genehmigt ist?;Personal- und Organisationsamt\r\n" +
+	"Rechnung digital freigeben;Wie gebe ich eine Eingangsrechnung im Workflow frei, und wer zeichnet mit?;Kämmerei\r\n" +
+	"Passwort zurücksetzen;Was tun, wenn das Passwort abgelaufen ist oder ich mich ausgesperrt habe?;Amt für Digitalisierung und IT\r\n" +
+	"Dienstreiseantrag stellen;Wie beantrage ich eine Dienstreise und rechne sie danach ab?;Hauptamt\r\n" +
+	"Besprechungsraum buchen;Wie finde und buche ich einen freien Raum mit Technik?;Hauptamt\r\n" +
+	"Dateiablage: was gehört wohin?;Persönliches Laufwerk, Teamlaufwerk oder E-Akte – wohin mit welchem Dokument?;Archiv\r\n" +
+	"Videokonferenz mit Externen;Wie lade ich Gäste von außerhalb der Verwaltung sicher ein?;Amt für Digitalisierung und IT\r\n"
 
-// demoVotes: who gave how many dots and what need, per topic (by line of
-// the survey file: 2 is the first topic).
-var demoVotes = []struct {
-	who   string
-	dots  map[int]int
-	needs map[int]int
-}{
-	{"p07", map[int]int{9: 3, 6: 2}, map[int]int{9: 5, 6: 4, 2: 3}},
-	{"p09", map[int]int{9: 2, 4: 2, 2: 1}, map[int]int{9: 5, 4: 4, 2: 4}},
-	{"p10", map[int]int{6: 3, 9: 2}, map[int]int{6: 5, 9: 4}},
-	{"p11", map[int]int{9: 4, 5: 1}, map[int]int{9: 5, 5: 3}},
-	{"p12", map[int]int{2: 3, 8: 2}, map[int]int{2: 4, 8: 3}},
-	{"p14", map[int]int{3: 2, 9: 3}, map[int]int{3: 4, 9: 5}},
-	{"p16", map[int]int{7: 5}, map[int]int{7: 5, 3: 3}},
-	{"p18", map[int]int{9: 3, 4: 2}, map[int]int{9: 4, 4: 5}},
-	{"p20", map[int]int{6: 4, 10: 1}, map[int]int{6: 5, 10: 4}},
-	{"p22", map[int]int{9: 2, 10: 3}, map[int]int{9: 5, 10: 5}},
-	{"p23", map[int]int{4: 3, 2: 2}, map[int]int{4: 3, 2: 4}},
-}
-
-// demoScenes is the Drehbuch of the published video.
-var demoScenes = []domain.AddScene{
-	{Shown: "Ein Posteingang; eine Mail „Ihr Konto wird gesperrt“ blinkt auf.", Said: "Montagmorgen, 8 Uhr: Ihr Konto soll gesperrt werden. Wirklich?", Seconds: "20"},
-	{Shown: "Der Absender wird vergrößert: rathaus-konstanz.example-login.com.", Said: "Schauen Sie zuerst auf den Absender. Die Stadt schreibt nie von fremden Adressen.", Seconds: "45"},
-	{Shown: "Mauszeiger über dem Link, die echte Adresse erscheint.", Said: "Fahren Sie mit der Maus über den Link, ohne zu klicken: Wohin führt er wirklich?", Seconds: "50"},
-	{Shown: "Die Schaltfläche „Phishing melden“ in Outlook.", Said: "Im Zweifel: nicht klicken, sondern melden. Ein Klick auf „Phishing melden“ genügt – die IT kümmert sich.", Seconds: "70"},
-}
-
-// loadDemoKnowhow builds the board of 2023.
-func (m *Main) loadDemoKnowhow(ctx context.Context, people map[string]string, nextID func() string) error {
+// loadDemoKnowHow builds the board. people maps the demo keys to ids.
+func (m *Main) loadDemoKnowHow(ctx context.Context, people map[string]string, nextID func() string) error {
+	roles := map[string]domain.Role{}
+	for _, p := range demoPeople {
+		roles[p.key] = p.role
+	}
+	caller := func(key string) domain.Caller { return domain.Caller{Person: people[key], Role: roles[key]} }
 	var last uint64
-	run := func(d string, actor string, newAgg bool, name string, exec func(domain.Meta) (domain.Result, error)) error {
-		at, err := time.ParseInLocation("2006-01-02 15:04", d, berlin)
-		if err != nil {
-			return err
+	exec := func(kind, id, actor, date string, newAggregate bool, cmd any) error {
+		meta := domain.Meta{CommandID: nextID(), Actor: actor, At: demoTime(date), NewAggregate: newAggregate}
+		name := reflect.TypeOf(cmd).Name()
+		var res domain.Result
+		var err error
+		switch kind {
+		case domain.Boards.Kind:
+			res, err = domain.Execute(ctx, m.Commands, domain.Boards, id, meta, name, cmd)
+		case domain.Topics.Kind:
+			res, err = domain.Execute(ctx, m.Commands, domain.Topics, id, meta, name, cmd)
+		default:
+			res, err = domain.Execute(ctx, m.Commands, domain.Ballots, id, meta, name, cmd)
 		}
-		res, err := exec(domain.Meta{CommandID: nextID(), Actor: actor, At: at, NewAggregate: newAgg})
 		if err != nil {
 			return fmt.Errorf("demo KNowHow %s: %w", name, err)
 		}
 		last = max(last, res.Seq)
 		return nil
 	}
-	admin, facilitator := people["p01"], people["p09"]
-	caller := func(key string) domain.Caller {
-		role := domain.RoleLotse
-		if key == "p01" {
-			role = domain.RoleAdmin
-		}
-		return domain.Caller{Person: people[key], Role: role}
-	}
 	board := uuid.Must(uuid.NewV7()).String()
-	onBoard := func(d, actor, name string, cmd any) error {
-		return run(d, actor, false, name, func(meta domain.Meta) (domain.Result, error) {
-			return domain.Execute(ctx, m.Commands, domain.Boards, board, meta, name, cmd)
-		})
-	}
-	if err := run("2023-02-15 10:00", admin, true, "CreateBoard", func(meta domain.Meta) (domain.Result, error) {
-		return domain.Execute(ctx, m.Commands, domain.Boards, board, meta, "CreateBoard",
-			any(domain.CreateBoard{Title: "KNowHow 2023", Year: "2023", Facilitator: facilitator, Budget: "5", By: caller("p01")}))
-	}); err != nil {
+	if err := exec(domain.Boards.Kind, board, people["p01"], "2023-02-13", true, domain.CreateBoard{Title: "KNowHow 2023", Year: "2023", Facilitator: people["p01"], Budget: "5"}); err != nil {
 		return err
 	}
-	// The survey's topics, as the facilitator imports them.
-	rows, bad := domain.ParseTopicImport(board, []byte(demoSurveyCSV))
-	if len(bad) > 0 {
-		return fmt.Errorf("demo survey: %v", bad)
+	rows, errs := domain.ParseTopicImport(board, []byte(demoSurvey))
+	if len(errs) > 0 {
+		return fmt.Errorf("demo survey: %v", errs)
 	}
-	cmds, err := domain.ImportCommands(board, "demo-2023-umfrage", rows)
+	imports, err := domain.ImportCommands(board, "demo-2023-umfrage", rows)
 	if err != nil {
 		return err
 	}
-	topics := map[int]string{} // line of the survey → topic
-	for _, c := range cmds {
-		line, _ := strconv.Atoi(c.CommandID[len("demo-2023-umfrage-"):])
-		topics[line] = c.TopicID
-		if err := run("2023-02-20 09:00", facilitator, false, "ProposeTopic", func(meta domain.Meta) (domain.Result, error) {
-			meta.CommandID = c.CommandID
-			return domain.Execute(ctx, m.Commands, domain.Topics, c.TopicID, meta, "ProposeTopic", any(c.Cmd))
-		}); err != nil {
-			return err
+	topics := make([]string, 0, len(imports)+1)
+	for _, c := range imports {
+		meta := domain.Meta{CommandID: c.CommandID, Actor: people["p01"], At: demoTime("2023-02-14"), NewAggregate: true}
+		res, err := domain.Execute(ctx, m.Commands, domain.Topics, c.TopicID, meta, "ProposeTopic", any(c.Cmd))
+		if err != nil {
+			return fmt.Errorf("demo survey topic %q: %w", c.Cmd.Title, err)
 		}
+		last = max(last, res.Seq)
+		topics = append(topics, c.TopicID)
 	}
-	// A Lotsin's own idea.
-	topics[10] = uuid.Must(uuid.NewV7()).String()
-	topic := func(line int, d, who, name string, cmd any) error {
-		return run(d, people[who], false, name, func(meta domain.Meta) (domain.Result, error) {
-			return domain.Execute(ctx, m.Commands, domain.Topics, topics[line], meta, name, cmd)
-		})
-	}
-	if err := topic(10, "2023-02-22 14:00", "p20", "ProposeTopic", domain.ProposeTopic{Board: board, Title: "Barrierefreie PDF-Dokumente erstellen",
-		Description: "Viele Formulare sind für Screenreader nicht lesbar. Wie exportiere ich aus Word ein barrierefreies PDF?", Amt: "Kulturamt", Source: domain.SourceLotse}); err != nil {
-		return err
-	}
-	if err := m.Runner.WaitFor(ctx, last); err != nil {
-		return err
-	}
-	// The votes, in the first week of March; the facilitator records the
-	// votes of a colleague who came without a laptop.
-	voting := m.Runner.VotingContext(board)
-	vote := func(who, by string, line int, name string, cmd any) error {
-		return run("2023-03-0"+strconv.Itoa(2+len(who)%5)+" 10:00", people[by], false, name, func(meta domain.Meta) (domain.Result, error) {
-			return domain.Execute(ctx, m.Commands, domain.Ballots, domain.BallotID(board, people[who]), meta, name, cmd)
-		})
-	}
-	for _, v := range demoVotes {
-		for line := 2; line <= 10; line++ {
-			if d, ok := v.dots[line]; ok {
-				if err := vote(v.who, v.who, line, "SetPreference", domain.SetPreference{Board: board, Topic: topics[line], Dots: domain.Number(strconv.Itoa(d)), By: caller(v.who), Voting: voting}); err != nil {
-					return err
-				}
-			}
-			if n, ok := v.needs[line]; ok {
-				if err := vote(v.who, v.who, line, "SetNeed", domain.SetNeed{Board: board, Topic: topics[line], Need: domain.Number(strconv.Itoa(n)), By: caller(v.who), Voting: voting}); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	if err := vote("p24", "p09", 7, "SetPreference", domain.SetPreference{Board: board, Voter: people["p24"], Topic: topics[7], Dots: "2", By: caller("p09"), Voting: voting}); err != nil {
-		return err
-	}
-	if err := vote("p24", "p09", 7, "SetNeed", domain.SetNeed{Board: board, Voter: people["p24"], Topic: topics[7], Need: "4", By: caller("p09"), Voting: voting}); err != nil {
-		return err
-	}
-	if err := onBoard("2023-03-10 11:00", facilitator, "CloseVoting", domain.CloseVoting{By: caller("p09")}); err != nil {
-		return err
-	}
-	if err := onBoard("2023-03-10 11:05", facilitator, "RevealVotes", domain.RevealVotes{By: caller("p09")}); err != nil {
-		return err
-	}
-	// Two teams form; Phishing goes all the way, the password manager is
-	// in its Drehbuch; the holiday request is selected and waits for a team.
+	urlaub, rechnung, passwort, raum := topics[0], topics[1], topics[2], topics[4]
+	pdf := uuid.Must(uuid.NewV7()).String()
+	topics = append(topics, pdf)
 	steps := []struct {
-		line     int
-		date, by string
-		name     string
-		cmd      any
+		topic, key, date string
+		cmd              any
 	}{
-		{9, "2023-03-15 09:00", "p11", "MoveTopic", domain.MoveTopic{To: domain.StageSelected}},
-		{6, "2023-03-15 09:05", "p20", "MoveTopic", domain.MoveTopic{To: domain.StageSelected}},
-		{2, "2023-03-15 09:10", "p09", "MoveTopic", domain.MoveTopic{To: domain.StageSelected}},
-		{9, "2023-03-16 10:00", "p11", "JoinTeam", domain.JoinTeam{By: caller("p11")}},
-		{9, "2023-03-16 10:20", "p18", "JoinTeam", domain.JoinTeam{By: caller("p18")}},
-		{9, "2023-03-17 08:30", "p22", "JoinTeam", domain.JoinTeam{By: caller("p22")}},
-		{6, "2023-03-16 11:00", "p20", "JoinTeam", domain.JoinTeam{By: caller("p20")}},
-		{6, "2023-03-20 15:00", "p10", "JoinTeam", domain.JoinTeam{By: caller("p10")}},
-		{9, "2023-04-03 09:00", "p11", "MoveTopic", domain.MoveTopic{To: domain.StageScript}},
-		{6, "2023-09-04 09:00", "p20", "MoveTopic", domain.MoveTopic{To: domain.StageScript}},
-		{9, "2023-04-05 13:00", "p18", "CommentTopic", domain.CommentTopic{Text: "Die IT-Sicherheit schaut sich das Drehbuch vor dem Dreh an."}},
+		{pdf, "p20", "2023-02-15", domain.ProposeTopic{Board: board, Title: "Barrierefreie PDF erstellen", Description: "Wie mache ich aus einem Word-Dokument eine barrierefreie PDF (BITV 2.0)?", Source: domain.SourceLotse}},
+		{rechnung, "p16", "2023-02-16", domain.CommentTopic{Text: "Das fragen bei uns alle paar Tage neue Kolleginnen und Kollegen."}},
+		{urlaub, "p24", "2023-02-16", domain.CommentTopic{Text: "Gerne mit dem Hinweis, wo man den Resturlaub sieht."}},
+		{urlaub, "p13", "2023-02-17", domain.EditTopicField{Field: domain.FieldDescription, BaseRev: "1", Text: "Wo beantrage ich Urlaub, wo sehe ich meinen Resturlaub, und wie sehe ich, ob er genehmigt ist?"}},
+		{raum, "p18", "2023-02-20", domain.CommentTopic{Text: "Gibt es schon als Anleitung im Intranet – ich schlage vor, das Thema zu archivieren."}},
+		{raum, "p01", "2023-02-21", domain.ArchiveTopic{}},
 	}
 	for _, s := range steps {
-		if err := topic(s.line, s.date, s.by, s.name, s.cmd); err != nil {
+		_, isNew := s.cmd.(domain.ProposeTopic)
+		if err := exec(domain.Topics.Kind, s.topic, people[s.key], s.date, isNew, s.cmd); err != nil {
 			return err
 		}
 	}
-	writers := []string{"p11", "p18", "p22", "p11"}
-	for i, sc := range demoScenes {
-		sc.By = caller(writers[i])
-		if err := topic(9, fmt.Sprintf("2023-04-%02d 10:00", 10+i*3), writers[i], "AddScene", sc); err != nil {
-			return err
-		}
-	}
-	for i, sc := range []domain.AddScene{
-		{Shown: "Ein Zettel mit Passwörtern am Bildschirm.", Said: "Kennen Sie das? Zwölf Passwörter, und keines merkt man sich.", Seconds: "25"},
-		{Shown: "Der Passwort-Manager öffnet sich.", Said: "Mit dem Passwort-Manager merken Sie sich nur noch eines.", Seconds: "40"},
-	} {
-		sc.By = caller("p20")
-		if err := topic(6, fmt.Sprintf("2023-09-%02d 10:00", 11+i), "p20", "AddScene", sc); err != nil {
-			return err
-		}
-	}
-	if err := topic(9, "2023-05-10 09:00", "p22", "MoveTopic", domain.MoveTopic{To: domain.StageProduced}); err != nil {
-		return err
-	}
-	if err := topic(9, "2023-06-20 16:00", "p22", "RecordVideo", domain.RecordVideo{URL: "https://intranet.konstanz.example/knowhow/phishing-erkennen", Duration: "3:05", Tool: "Camtasia", By: caller("p22")}); err != nil {
-		return err
-	}
-	if err := topic(9, "2023-06-28 09:00", "p09", "PublishVideo", domain.PublishVideo{}); err != nil {
-		return err
-	}
+	// The vote, on 1 March in the Meet & Learn: the board as it is then.
 	if err := m.Runner.WaitFor(ctx, last); err != nil {
 		return err
 	}
-	return m.loadDemoNextBoard(ctx, people, nextID)
-}
-
-// loadDemoNextBoard opens the next campaign, run by the demo Lotsin, with
-// voting still open, so that voting and the facilitator's controls can be
-// tried out.
-func (m *Main) loadDemoNextBoard(ctx context.Context, people map[string]string, nextID func() string) error {
-	at := func(d string) time.Time {
-		t, err := time.ParseInLocation("2006-01-02 15:04", d, berlin)
-		if err != nil {
-			panic(err)
+	voting := m.Runner.VotingContext(board)
+	votes := []struct {
+		key   string
+		dots  map[string]int
+		needs map[string]int
+	}{
+		{"p07", map[string]int{urlaub: 2, pdf: 3}, map[string]int{urlaub: 4, pdf: 3}},
+		{"p09", map[string]int{rechnung: 3, urlaub: 2}, map[string]int{rechnung: 5, passwort: 3}},
+		{"p10", map[string]int{pdf: 2, passwort: 1}, map[string]int{pdf: 4}},
+		{"p11", map[string]int{urlaub: 3, rechnung: 1}, map[string]int{urlaub: 5, rechnung: 4}},
+		{"p12", map[string]int{urlaub: 5}, map[string]int{urlaub: 5}},
+		{"p13", map[string]int{urlaub: 3, passwort: 2}, map[string]int{urlaub: 4, passwort: 4}},
+		{"p14", map[string]int{rechnung: 2, topics[5]: 3}, map[string]int{topics[5]: 4}},
+		{"p16", map[string]int{rechnung: 4, urlaub: 1}, map[string]int{rechnung: 5}}, // recorded by the facilitator
+		{"p18", map[string]int{topics[3]: 2, topics[6]: 3}, map[string]int{topics[3]: 3, topics[6]: 4}},
+		{"p20", map[string]int{pdf: 4, urlaub: 1}, map[string]int{pdf: 5, urlaub: 3}},
+		{"p22", map[string]int{topics[6]: 2, rechnung: 2, urlaub: 1}, map[string]int{topics[6]: 3}},
+		{"p24", map[string]int{urlaub: 3, rechnung: 2}, map[string]int{urlaub: 5, rechnung: 4}},
+	}
+	for _, v := range votes {
+		by := caller(v.key)
+		if v.key == "p16" {
+			by = caller("p01")
 		}
-		return t
-	}
-	board := uuid.Must(uuid.NewV7()).String()
-	res, err := domain.Execute(ctx, m.Commands, domain.Boards, board, domain.Meta{CommandID: nextID(), Actor: people["p01"], At: at("2024-01-22 10:00"), NewAggregate: true}, "CreateBoard",
-		any(domain.CreateBoard{Title: "KNowHow 2024", Year: "2024", Facilitator: people["p20"], Budget: "4", By: domain.Caller{Person: people["p01"], Role: domain.RoleAdmin}}))
-	if err != nil {
-		return fmt.Errorf("demo KNowHow 2024: %w", err)
-	}
-	for i, p := range []struct{ who, title, desc, amt string }{
-		{"p18", "Digitale Signatur im Dokumentenmanagement", "Wie unterschreibe ich ein Dokument digital, und wann ist das erlaubt?", "Hauptamt"},
-		{"p24", "Online-Terminvergabe im Bürgeramt erklären", "Was sehen Bürgerinnen und Bürger, und wie verschiebe ich einen Termin?", "Bürgeramt"},
-		{"p14", "KI-Assistenten sicher nutzen", "Was darf ich eingeben, was nicht? Datenschutz in einfachen Worten.", "Amt für Digitalisierung und IT"},
-	} {
-		res, err = domain.Execute(ctx, m.Commands, domain.Topics, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.who], At: at(fmt.Sprintf("2024-01-%02d 09:00", 23+i)), NewAggregate: true}, "ProposeTopic",
-			any(domain.ProposeTopic{Board: board, Title: p.title, Description: p.desc, Amt: p.amt, Source: domain.SourceLotse}))
-		if err != nil {
-			return fmt.Errorf("demo KNowHow 2024 topic: %w", err)
+		ballot := domain.BallotID(board, people[v.key])
+		for _, t := range topics {
+			if n, ok := v.dots[t]; ok {
+				if err := exec(domain.Ballots.Kind, ballot, by.Person, "2023-03-01", false,
+					domain.SetPreference{Board: board, Voter: people[v.key], Topic: t, Dots: domain.Number(fmt.Sprint(n)), By: by, Voting: voting}); err != nil {
+					return err
+				}
+			}
+			if n, ok := v.needs[t]; ok {
+				if err := exec(domain.Ballots.Kind, ballot, by.Person, "2023-03-01", false,
+					domain.SetNeed{Board: board, Voter: people[v.key], Topic: t, Need: domain.Number(fmt.Sprint(n)), By: by, Voting: voting}); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	return m.Runner.WaitFor(ctx, res.Seq)
+	facilitator := caller("p01")
+	for _, cmd := range []any{domain.CloseVoting{By: facilitator}, domain.RevealVotes{By: facilitator}} {
+		if err := exec(domain.Boards.Kind, board, people["p01"], "2023-03-01", false, cmd); err != nil {
+			return err
+		}
+	}
+	// Two teams: the Urlaubsantrag goes all the way, the Rechnung is in its
+	// Drehbuch.
+	pipeline := []struct {
+		topic, key, date string
+		cmd              any
+	}{
+		{urlaub, "p13", "2023-03-06", domain.JoinTeam{By: caller("p13")}},
+		{urlaub, "p24", "2023-03-06", domain.JoinTeam{By: caller("p24")}},
+		{urlaub, "p11", "2023-03-07", domain.JoinTeam{By: caller("p11")}},
+		{rechnung, "p09", "2023-03-06", domain.JoinTeam{By: caller("p09")}},
+		{rechnung, "p16", "2023-03-08", domain.JoinTeam{By: caller("p16")}},
+		{urlaub, "p01", "2023-03-08", domain.MoveTopic{To: domain.StageSelected}},
+		{rechnung, "p01", "2023-03-08", domain.MoveTopic{To: domain.StageSelected}},
+		{urlaub, "p13", "2023-03-20", domain.MoveTopic{To: domain.StageScript}},
+		{urlaub, "p13", "2023-03-21", domain.AddScene{Shown: "Startseite des Intranets, Klick auf „Personalportal“", Said: "Ihren Urlaub beantragen Sie im Personalportal – hier finden Sie es.", Seconds: "15", By: caller("p13")}},
+		{urlaub, "p24", "2023-03-22", domain.AddScene{Shown: "Formular „Urlaubsantrag“ mit Kalender", Said: "Wählen Sie die Tage im Kalender; der Resturlaub steht oben rechts.", Seconds: "30", By: caller("p24")}},
+		{urlaub, "p11", "2023-03-23", domain.AddScene{Shown: "Übersicht „Meine Anträge“ mit Status", Said: "Unter „Meine Anträge“ sehen Sie, ob Ihr Urlaub genehmigt ist.", Seconds: "20", By: caller("p11")}},
+		{urlaub, "p13", "2023-03-24", domain.AddScene{After: domain.SceneAtStart, Shown: "Titel: KNowHow – Urlaub beantragen", Said: "KNowHow: Urlaub beantragen in zwei Minuten.", Seconds: "5", By: caller("p13")}},
+		{urlaub, "p24", "2023-03-27", domain.EditScene{Scene: "s2", Field: domain.FieldSaid, BaseRev: "1", Text: "Wählen Sie die Tage im Kalender und senden Sie den Antrag ab; der Resturlaub steht oben rechts.", By: caller("p24")}},
+		{urlaub, "p13", "2023-04-03", domain.MoveTopic{To: domain.StageProduced}},
+		{urlaub, "p24", "2023-05-15", domain.RecordVideo{URL: "https://intranet.konstanz.example/knowhow/urlaub-beantragen", Duration: "1:52", Tool: "Powtoon", By: caller("p24")}},
+		{urlaub, "p01", "2023-05-22", domain.PublishVideo{}},
+		{rechnung, "p09", "2023-04-12", domain.MoveTopic{To: domain.StageScript}},
+		{rechnung, "p09", "2023-04-13", domain.AddScene{Shown: "Posteingang im Rechnungsworkflow", Said: "Neue Rechnungen landen in Ihrem Posteingang.", Seconds: "20", By: caller("p09")}},
+		{rechnung, "p16", "2023-04-14", domain.AddScene{Shown: "Schaltfläche „Sachlich richtig“", Said: "Prüfen Sie die Rechnung und bestätigen Sie mit „Sachlich richtig“.", Seconds: "25", By: caller("p16")}},
+	}
+	for _, s := range pipeline {
+		if err := exec(domain.Topics.Kind, s.topic, people[s.key], s.date, false, s.cmd); err != nil {
+			return err
+		}
+	}
+	return nil
 }
