@@ -40,7 +40,7 @@ func boardCommand(ctx context.Context, h *domain.Handler, id string, meta domain
 	return domain.Execute(ctx, h, domain.Boards, id, meta, name, cmd)
 }
 
-func topicCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
+func boardTopicCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
 	return domain.Execute(ctx, h, domain.Topics, id, meta, name, cmd)
 }
 
@@ -52,7 +52,7 @@ func boardURL(id string) string { return "/knowhow/" + id }
 
 func boardPath(r *http.Request) string { return r.PathValue("board") }
 
-func topicPath(r *http.Request) string { return r.PathValue("topic") }
+func topicOfPath(r *http.Request) string { return r.PathValue("topic") }
 
 func callerOf(p principal) domain.Caller { return domain.Caller{Person: p.Person, Role: p.Role} }
 
@@ -285,7 +285,7 @@ func (s *Server) activeBoard(id string) error {
 
 func (s *Server) handleProposeTopic() http.Handler {
 	return s.command(commandRoute{
-		name: "ProposeTopic", form: "vorschlag", execute: topicCommand,
+		name: "ProposeTopic", form: "vorschlag", execute: boardTopicCommand,
 		newCommand:   func() any { return &domain.ProposeTopic{} },
 		aggregate:    newAggregateID,
 		newAggregate: true,
@@ -307,11 +307,11 @@ func (s *Server) handleProposeTopic() http.Handler {
 // topicAction is one command on a topic of the board in the path.
 func (s *Server) topicAction(name, notice string, newCommand func() any, setBy func(cmd any, by domain.Caller)) http.Handler {
 	return s.command(commandRoute{
-		name: name, form: "karte", execute: topicCommand,
+		name: name, form: "karte", execute: boardTopicCommand,
 		newCommand: newCommand,
-		aggregate:  topicPath,
+		aggregate:  topicOfPath,
 		prepare: func(r *http.Request, p principal, cmd any) error {
-			t, ok := s.models.Topic(topicPath(r))
+			t, ok := s.models.Topic(topicOfPath(r))
 			if !ok || t.Board != boardPath(r) {
 				return domain.Errorf(domain.ENOTFOUND, "Dieses Thema gibt es auf dieser Tafel nicht.")
 			}
@@ -588,7 +588,7 @@ func boardSeconds(s int) string {
 	return strconv.Itoa(s/60) + ":" + fmt.Sprintf("%02d", s%60) + " min"
 }
 
-func needLabel(v *projections.VoteTotals) string {
+func boardNeedLabel(v *projections.VoteTotals) string {
 	if v == nil || v.NeedVotes == 0 {
 		return "keine Einschätzung"
 	}

@@ -1125,9 +1125,9 @@ func topicCard(b projections.BoardInfo, c projections.TopicCard, lane int, names
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var56 string
-			templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(needLabel(c.Votes))
+			templ_7745c5c3_Var56, templ_7745c5c3_Err = templ.JoinStringErrs(boardNeedLabel(c.Votes))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/boards.templ`, Line: 208, Col: 126}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/boards.templ`, Line: 208, Col: 131}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var56))
 			if templ_7745c5c3_Err != nil {
@@ -1620,9 +1620,9 @@ func rankTable(list []projections.RankEntry, caption string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var85 string
-			templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinStringErrs(needLabel(&e.VoteTotals))
+			templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinStringErrs(boardNeedLabel(&e.VoteTotals))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/boards.templ`, Line: 264, Col: 174}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/boards.templ`, Line: 264, Col: 179}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var85))
 			if templ_7745c5c3_Err != nil {
