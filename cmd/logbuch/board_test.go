@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"logbuch/domain"
+	"logbuch/projections"
 )
 
 // createBoard starts a board run by facilitator, as an admin would.
@@ -347,4 +348,107 @@ func demoBoard(t *testing.T, m *Main, title string) string {
 	}
 	t.Fatalf("the demo has no board %q", title)
 	return ""
+}
+
+// 22 Lotsen vote and re-vote at once through the real server, each with
+// their own API key; afterwards every budget holds, each person's last
+// accepted vote is counted exactly once, and the read model equals a fold
+// of the log.
+func TestBoardConcurrentVotersOverHTTP(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	voters := make([]*actor, 22)
+	for i := range voters {
+		voters[i] = newActor(t, m, domain.RoleLotse)
+	}
+	board := createBoard(t, m, admin, "KNowHow im Sturm", voters[0].Person) // budget 3
+	topics := make([]string, 4)
+	for i := range topics {
+		topics[i] = proposeTopic(t, m, voters[i], board, fmt.Sprintf("Thema %d", i+1))
+	}
+	type final struct{ dots, need map[string]int }
+	finals := make([]final, len(voters))
+	done := make(chan struct{})
+	stop := time.Now().Add(1500 * time.Millisecond)
+	for i, v := range voters {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			f := final{dots: map[string]int{}, need: map[string]int{}}
+			for n := 0; time.Now().Before(stop); n++ {
+				topic := topics[(i+n)%len(topics)]
+				path, field, value := "/praeferenz", "dots", (i*7+n)%4
+				if n%3 == 2 {
+					path, field, value = "/bedarf", "need", (i+n)%6
+				}
+				s, out, _ := postJSON(t, v, m.URL()+"/knowhow/"+board+path, uuid.NewString(), fmt.Sprintf(`{"topic":%q,%q:%d}`, topic, field, value))
+				switch {
+				case s == 200 && field == "dots":
+					f.dots[topic] = value
+				case s == 200:
+					f.need[topic] = value
+				case s == http.StatusUnprocessableEntity && errorField(out) == "dots", s == http.StatusTooManyRequests:
+					// over the budget, or too fast: nothing changed
+				default:
+					t.Errorf("vote: %d %v", s, out)
+					return
+				}
+			}
+			finals[i] = f
+		}()
+	}
+	for range voters {
+		<-done
+	}
+	for _, step := range []string{"/schliessen", "/aufdecken"} {
+		if s, out := boardPost(t, m, voters[0], board, step, `{}`); s != 200 {
+			t.Fatalf("%s: %d %v", step, s, out)
+		}
+	}
+	want := map[string]projections.VoteTotals{}
+	needSum := map[string]int{}
+	for i, f := range finals {
+		if b := m.Runner.Ballot(board, voters[i].Person); b.Used > 3 {
+			t.Errorf("voter %d holds %d dots with a budget of 3", i, b.Used)
+		}
+		for topic, d := range f.dots {
+			if d > 0 {
+				w := want[topic]
+				w.Dots, w.DotVoters = w.Dots+d, w.DotVoters+1
+				want[topic] = w
+			}
+		}
+		for topic, n := range f.need {
+			if n > 0 {
+				w := want[topic]
+				w.NeedVotes++
+				want[topic] = w
+				needSum[topic] += n
+			}
+		}
+	}
+	live, _ := m.Runner.Board(board)
+	ctx := testCtx(t)
+	folded, err := projections.ReplayToSeq(ctx, m.Log, live.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromLog, _ := folded.Board(board)
+	votes := 0
+	for i, c := range live.Lanes[0].Topics {
+		w := want[c.ID]
+		if w.NeedVotes > 0 {
+			w.NeedAverage = float64(needSum[c.ID]) / float64(w.NeedVotes)
+		}
+		if c.Votes == nil || *c.Votes != w {
+			t.Errorf("%s: counted %+v, the voters' last accepted votes say %+v", c.Title.Text, c.Votes, w)
+		}
+		if o := fromLog.Lanes[0].Topics[i]; o.Votes == nil || *o.Votes != *c.Votes {
+			t.Errorf("%s: read model %+v, fold of the log %+v", c.Title.Text, c.Votes, o.Votes)
+		}
+		votes += w.DotVoters + w.NeedVotes
+	}
+	if votes == 0 {
+		t.Fatal("no vote was accepted")
+	}
+	t.Logf("%d final votes of 22 voters on %d topics", votes, len(topics))
 }
