@@ -8,9 +8,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// A card dragged in one browser moves in another browser live, without a
-// reload; and a card moved by keyboard alone moves everywhere, with the
-// focus kept on the button that moved it.
+// A card moved by keyboard alone in one browser moves in another browser
+// live, without a reload, with the focus kept on the button that moved it;
+// a card dragged moves everywhere too; and each sees the other on the board.
 func TestBrowserBoardCardMovesLive(t *testing.T) {
 	m := startLogbuch(t, "--demo")
 	board := demoBoard(t, m, "KNowHow 2023")
@@ -36,6 +36,9 @@ func TestBrowserBoardCardMovesLive(t *testing.T) {
 	waitFor(t, mover, liveOnline)
 	waitFor(t, viewer, liveOnline)
 	eval[bool](t, viewer, `window.__noReload = true`)
+	// Presence: each sees who else is on the board.
+	waitFor(t, viewer, `document.getElementById("presence-list").textContent.includes("Anja Brenner")`)
+	waitFor(t, mover, `document.getElementById("presence-list").textContent.includes("Sophie Allmannsdorf")`)
 	waitFor(t, viewer, in("vorschlag"))
 
 	// Keyboard only: the Lotsin focuses the card's button and presses Enter.
