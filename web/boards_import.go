@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -47,32 +46,17 @@ func (s *Server) handleImportPage() http.Handler {
 
 func (s *Server) handleImport() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principalOf(r)
-		if !p.LoggedIn() {
-			s.unauthenticated(w, r)
+		p, ok := s.admit(w, r, domain.ImportTopics)
+		if !ok {
 			return
 		}
-		if !domain.Can(p.Role, domain.ImportTopics) || !domain.Can(p.Role, "ProposeTopic") {
+		if !domain.Can(p.Role, "ProposeTopic") {
 			s.forbidden(w, r)
-			return
-		}
-		if !s.limits.allow(limitKey(p)) {
-			w.Header().Set("Retry-After", "5")
-			s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", "Zu viele Aktionen in kurzer Zeit. Bitte warten Sie einen Moment.")
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxImportBody)
 		req, err := readImportRequest(r)
-		if err != nil {
-			var re *requestError
-			if !errors.As(err, &re) {
-				re = &requestError{status: http.StatusBadRequest, message: "Die Anfrage konnte nicht gelesen werden."}
-			}
-			s.writeError(w, r, re.status, "bad_request", "", re.message)
-			return
-		}
-		if !p.Token && !validCSRF(p, csrfOf(r)) {
-			s.writeError(w, r, http.StatusForbidden, "csrf", "", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
+		if !s.readable(w, r, p, err) {
 			return
 		}
 		board := boardPath(r)

@@ -71,7 +71,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /knowhow/{board}/bedarf", s.handleSetNeed())
 	mux.Handle("POST /knowhow/{board}/themen", s.handleProposeTopic())
 	mux.Handle("GET /knowhow/{board}/import", s.whenReady(s.requireView(domain.ImportTopics, s.handleImportPage())))
-	mux.Handle("POST /knowhow/{board}/import", s.whenReady(s.handleImport()))
+	mux.Handle("POST /knowhow/{board}/import", s.handleImport())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/verschieben", s.handleMoveTopic())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/beitreten", s.handleJoinTeam())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/austreten", s.handleLeaveTeam())

@@ -94,17 +94,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				before := lastSeq(t, m)
 				status, out, _ := postJSON(t, a, m.URL()+e.path(target), uuid.NewString(), e.body)
 				allowed := domain.Can(role, e.command)
-				switch {
-				case allowed && status != 200:
-					t.Fatalf("%s may %s but got %d %v", roleName(role), e.command, status, out)
-				case !allowed && a == nil && status != http.StatusUnauthorized:
-					t.Fatalf("anonymous %s: %d, want 401", e.command, status)
-				case !allowed && a != nil && status != http.StatusForbidden:
-					t.Fatalf("%s must not %s: got %d %v", roleName(role), e.command, status, out)
-				}
-				if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
-					t.Fatalf("a refused command appended %d messages", grew)
-				}
+				wantCommandAnswer(t, m, role, a, e.command, allowed, before, status, out)
 			})
 		}
 		for _, e := range eventEndpoints {
@@ -116,17 +106,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				before := lastSeq(t, m)
 				status, out, _ := postJSON(t, a, m.URL()+e.path(target), uuid.NewString(), e.body)
 				allowed := domain.CanIn(role, e.command, guestEvent(a, role, event), target)
-				switch {
-				case allowed && status != 200:
-					t.Fatalf("%s may %s but got %d %v", roleName(role), e.command, status, out)
-				case !allowed && a == nil && status != http.StatusUnauthorized:
-					t.Fatalf("anonymous %s: %d, want 401", e.command, status)
-				case !allowed && a != nil && status != http.StatusForbidden:
-					t.Fatalf("%s must not %s: got %d %v", roleName(role), e.command, status, out)
-				}
-				if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
-					t.Fatalf("a refused command appended %d messages", grew)
-				}
+				wantCommandAnswer(t, m, role, a, e.command, allowed, before, status, out)
 			})
 		}
 		// Views: the pages and their live subscriptions.
@@ -141,14 +121,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
 				allowed := domain.CanIn(role, v.action, guestEvent(a, role, event), event)
-				switch {
-				case allowed && status != 200:
-					t.Fatalf("%s may see %s: got %d", roleName(role), v.path, status)
-				case !allowed && a == nil && status != http.StatusSeeOther:
-					t.Fatalf("anonymous %s: %d, want a redirect to the login", v.path, status)
-				case !allowed && a != nil && status != http.StatusForbidden:
-					t.Fatalf("%s must not see %s: got %d", roleName(role), v.path, status)
-				}
+				wantPageAnswer(t, role, a, v.path, allowed, status)
 				if v.live == "" {
 					return
 				}
@@ -160,17 +133,56 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 					return
 				}
-				c := dialLive(t, ctx, m, a)
-				subscribe(t, ctx, c, v.live, 0)
-				msg, ok := readLive(t, ctx, c, 10*time.Second)
-				if allowed && (!ok || msg.T != "reset") {
-					t.Fatalf("%s may follow %s: got %+v", roleName(role), v.live, msg)
-				}
-				if !allowed && ok {
-					t.Fatalf("%s must not follow %s but got %+v", roleName(role), v.live, msg)
-				}
+				wantLiveAnswer(t, m, role, a, v.live, allowed)
 			})
 		}
+	}
+}
+
+// wantCommandAnswer fails unless a command was answered as the matrix
+// says: 200 when allowed, else 401 (anonymous) or 403, appending nothing.
+func wantCommandAnswer(t *testing.T, m *Main, role domain.Role, a *actor, command string, allowed bool, before uint64, status int, out map[string]any) {
+	t.Helper()
+	switch {
+	case allowed && status != 200:
+		t.Fatalf("%s may %s but got %d %v", roleName(role), command, status, out)
+	case !allowed && a == nil && status != http.StatusUnauthorized:
+		t.Fatalf("anonymous %s: %d, want 401", command, status)
+	case !allowed && a != nil && status != http.StatusForbidden:
+		t.Fatalf("%s must not %s: got %d %v", roleName(role), command, status, out)
+	}
+	if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
+		t.Fatalf("a refused command appended %d messages", grew)
+	}
+}
+
+// wantPageAnswer fails unless a page was answered as the matrix says: 200
+// when allowed, else a redirect to the login (anonymous) or 403.
+func wantPageAnswer(t *testing.T, role domain.Role, a *actor, path string, allowed bool, status int) {
+	t.Helper()
+	switch {
+	case allowed && status != 200:
+		t.Fatalf("%s may see %s: got %d", roleName(role), path, status)
+	case !allowed && a == nil && status != http.StatusSeeOther:
+		t.Fatalf("anonymous %s: %d, want a redirect to the login", path, status)
+	case !allowed && a != nil && status != http.StatusForbidden:
+		t.Fatalf("%s must not see %s: got %d", roleName(role), path, status)
+	}
+}
+
+// wantLiveAnswer subscribes to a live view as a (logged in) and fails
+// unless a fresh view arrives exactly when the matrix allows it.
+func wantLiveAnswer(t *testing.T, m *Main, role domain.Role, a *actor, view string, allowed bool) {
+	t.Helper()
+	ctx := testCtx(t)
+	c := dialLive(t, ctx, m, a)
+	subscribe(t, ctx, c, view, 0)
+	msg, ok := readLive(t, ctx, c, 10*time.Second)
+	if allowed && (!ok || msg.T != "reset") {
+		t.Fatalf("%s may follow %s: got %+v", roleName(role), view, msg)
+	}
+	if !allowed && ok {
+		t.Fatalf("%s must not follow %s but got %+v", roleName(role), view, msg)
 	}
 }
 
@@ -729,17 +741,7 @@ func TestAuthorizationMatrixKnowhow(t *testing.T) {
 				path, body := e.setup(t, f, a, allowed)
 				before := lastSeq(t, m)
 				status, out, _ := postJSON(t, a, m.URL()+path, uuid.NewString(), body)
-				switch {
-				case allowed && status != 200:
-					t.Fatalf("%s may %s but got %d %v", roleName(role), e.command, status, out)
-				case !allowed && a == nil && status != http.StatusUnauthorized:
-					t.Fatalf("anonymous %s: %d, want 401", e.command, status)
-				case !allowed && a != nil && status != http.StatusForbidden:
-					t.Fatalf("%s must not %s: got %d %v", roleName(role), e.command, status, out)
-				}
-				if grew := lastSeq(t, m) - before; !allowed && grew != 0 {
-					t.Fatalf("a refused command appended %d messages", grew)
-				}
+				wantCommandAnswer(t, m, role, a, e.command, allowed, before, status, out)
 			})
 		}
 		person := f.lotse.Person
@@ -756,14 +758,7 @@ func TestAuthorizationMatrixKnowhow(t *testing.T) {
 				allowed := domain.Can(role, v.action)
 				if v.path != "" {
 					status, _ := getBody(t, a, m.URL()+v.path)
-					switch {
-					case allowed && status != 200:
-						t.Fatalf("%s may see %s: got %d", roleName(role), v.path, status)
-					case !allowed && a == nil && status != http.StatusSeeOther:
-						t.Fatalf("anonymous %s: %d, want a redirect to the login", v.path, status)
-					case !allowed && a != nil && status != http.StatusForbidden:
-						t.Fatalf("%s must not see %s: got %d", roleName(role), v.path, status)
-					}
+					wantPageAnswer(t, role, a, v.path, allowed, status)
 				}
 				if v.live == "" || a == nil {
 					return
@@ -773,16 +768,7 @@ func TestAuthorizationMatrixKnowhow(t *testing.T) {
 						t.Fatalf("vote: %d %v", st, out)
 					}
 				}
-				ctx := testCtx(t)
-				c := dialLive(t, ctx, m, a)
-				subscribe(t, ctx, c, v.live, 0)
-				msg, ok := readLive(t, ctx, c, 10*time.Second)
-				if allowed && (!ok || msg.T != "reset") {
-					t.Fatalf("%s may follow %s: got %+v", roleName(role), v.live, msg)
-				}
-				if !allowed && ok {
-					t.Fatalf("%s must not follow %s but got %+v", roleName(role), v.live, msg)
-				}
+				wantLiveAnswer(t, m, role, a, v.live, allowed)
 			})
 		}
 	}
