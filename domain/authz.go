@@ -25,9 +25,12 @@ const (
 	ReadAllRecords = "read:everything"      // the Lenkungsgruppe reads all
 	ViewEvents     = "view:veranstaltungen" // the list of events
 	ViewWall       = "view:wand"            // one event's page and its live wall
-	ViewBoards     = "view:tafeln"          // KNowHow boards, topics, their history and "Stand am …"
-	ViewVideos     = "view:videothek"       // the library of published explainer videos
-	ImportTopics   = "ImportTopics"         // import survey topics from a CSV file (facilitator or admin: see Board.FacilitatedBy)
+	ViewDashboard  = "view:dashboard"       // the overview of figures and activity
+	// ViewBarrierReports: the reports sent from the accessibility statement.
+	ViewBarrierReports = "view:rueckmeldungen"
+	ViewBoards         = "view:tafeln"    // KNowHow boards, topics, their history and "Stand am …"
+	ViewVideos         = "view:videothek" // the library of published explainer videos
+	ImportTopics       = "ImportTopics"   // import survey topics from a CSV file (facilitator or admin: see Board.FacilitatedBy)
 )
 
 var (
@@ -65,6 +68,13 @@ var permissions = map[string][]Role{
 	ViewEvents:                staff,
 	ViewWall:                  {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
 	"PostToWall":              {RoleLotse, RoleAdmin, RoleGuest},
+	// The Lenkungsgruppe watches the year; the digital office with it.
+	ViewDashboard: {RoleLenkungsgruppe, RoleAdmin},
+	// Anyone with an account can report a barrier; the digital office
+	// reads and answers the reports.
+	"ReportBarrier":       staff,
+	ViewBarrierReports:    adminsOnly,
+	"AnswerBarrierReport": adminsOnly,
 	// KNowHow: the digital office starts a board per campaign; Lotsen (and
 	// admins, who are Lotsen too) propose, edit, vote, form teams and
 	// produce; the Lenkungsgruppe watches; guests never see boards. The

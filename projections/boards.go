@@ -341,7 +341,38 @@ func (m *Boards) Apply(rec domain.Recorded) []string {
 	if _, ok := aggregateOf(rec.Subject, domain.Ballots.Kind); ok {
 		return m.applyBallot(rec)
 	}
+	if person, ok := aggregateOf(rec.Subject, domain.Roster.Kind); ok {
+		return m.applyErasure(person, rec)
+	}
 	return nil
+}
+
+// applyErasure: pages name people from the roster, so an erasure changes
+// every board and topic that shows the person (facilitator, team,
+// comments, history).
+func (m *Boards) applyErasure(person string, rec domain.Recorded) []string {
+	erased := slices.ContainsFunc(rec.Events, func(e domain.Event) bool {
+		_, ok := e.Data.(domain.LotseErased)
+		return ok
+	})
+	if !erased {
+		return nil
+	}
+	var changed []string
+	for _, b := range m.boards {
+		if b.Info.Facilitator == person {
+			changed = append(changed, BoardsViewName, BoardViewName(b.Info.ID))
+		}
+	}
+	for id, t := range m.topics {
+		if slices.Contains(t.View.Team, person) || slices.ContainsFunc(t.History, func(h historyStep) bool { return h.Actor == person }) {
+			changed = append(changed, TopicViewName(id), BoardViewName(t.View.Board))
+			if t.View.Stage == domain.StagePublished {
+				changed = append(changed, VideosViewName)
+			}
+		}
+	}
+	return changed
 }
 
 func (m *Boards) applyBoard(id string, rec domain.Recorded) []string {

@@ -229,7 +229,19 @@ func TestLanesAndChangedViews(t *testing.T) {
 		t.Fatalf("archiving frees dots, so ballots change: %v", changed)
 	}
 	if m.Apply(l.add(domain.Roster.Kind, "x", "admin", domain.LotseLeft{})) != nil {
-		t.Fatal("the roster is not KNowHow's")
+		t.Fatal("a departure changes no KNowHow page")
+	}
+	// An erasure changes the pages that name the person.
+	changed = m.Apply(l.add(domain.Roster.Kind, "fina", "admin", domain.LotseErased{}))
+	if !slices.Contains(changed, "tafel/b1") || !slices.Contains(changed, "tafeln") {
+		t.Fatalf("erasing the facilitator: %v", changed)
+	}
+	changed = m.Apply(l.add(domain.Roster.Kind, "anna", "admin", domain.LotseErased{}))
+	if !slices.Contains(changed, "thema/t1") || !slices.Contains(changed, "tafel/b1") {
+		t.Fatalf("erasing a proposer: %v", changed)
+	}
+	if m.Apply(l.add(domain.Roster.Kind, "nobody", "admin", domain.LotseErased{})) != nil {
+		t.Fatal("erasing someone KNowHow does not show")
 	}
 	bl := m.List(l.seq)
 	if len(bl.Active) != 1 || bl.Active[0].Topics != 2 {

@@ -32,8 +32,12 @@ type Runner struct {
 	roster   *Roster
 	commands *Commands
 	events   *Events
+	activity *Activity
+	feedback *BarrierReports
 	boards   *Boards
-	models   []ReadModel
+	// conclusions are the reports' Fazit und Ausblick.
+	conclusions *Conclusions
+	models      []ReadModel
 
 	mu      sync.RWMutex // guards the read models and applied
 	applied uint64
@@ -59,8 +63,8 @@ func NewRunner(src domain.Source, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), boards: NewBoards(), progress: make(chan struct{})}
-	r.models = []ReadModel{r.commands, r.roster, r.events, r.boards}
+	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), feedback: NewBarrierReports(), boards: NewBoards(), conclusions: NewConclusions(), progress: make(chan struct{})}
+	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity, r.feedback, r.boards, r.conclusions}
 	return r
 }
 

@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 5
+const ReadModelVersion = 6
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {
@@ -55,8 +55,19 @@ type snapshotBody struct {
 	Commands map[string]domain.Result  `json:"commands"`
 	Events   []EventInfo               `json:"events"`
 	Walls    map[string][]WallPostView `json:"walls"`
-	// Boards holds no personal data: people are ids, named by the roster.
-	Boards *Boards `json:"boards"`
+	// Models holds the read models that save themselves (snapshotModel),
+	// by key; a snapshot that lacks one of them is not used.
+	Models map[string]json.RawMessage `json:"models"`
+}
+
+// snapshotModel is a read model that saves and restores itself; it seals
+// any personal data it keeps on its own.
+type snapshotModel interface {
+	ReadModel
+	snapshotKey() string
+	marshalSnapshot() (json.RawMessage, error)
+	// restoreSnapshot returns a fresh model of the same kind.
+	restoreSnapshot(json.RawMessage) (snapshotModel, error)
 }
 
 type snapPerson struct {
@@ -88,7 +99,16 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 		}
 		return r.sealer.SealField(ctx, person, field, value)
 	}
-	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}, Boards: r.boards}
+	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}, Models: map[string]json.RawMessage{}}
+	for _, m := range r.models {
+		if sm, ok := m.(snapshotModel); ok {
+			data, err := sm.marshalSnapshot()
+			if err != nil {
+				return nil, 0, fmt.Errorf("snapshot of %s: %w", sm.snapshotKey(), err)
+			}
+			body.Models[sm.snapshotKey()] = data
+		}
+	}
 	for _, e := range r.events.byID {
 		body.Events = append(body.Events, *e)
 	}
@@ -150,7 +170,7 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 var ErrSnapshotInvalid = errors.New("snapshot not usable")
 
 // decodeSnapshot reads a snapshot into fresh read models.
-func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Commands, *Events, *Boards, snapshotHeader, error) {
+func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Commands, *Events, []snapshotModel, snapshotHeader, error) {
 	var h snapshotHeader
 	nl := bytes.IndexByte(data, '\n')
 	if nl < 0 || json.Unmarshal(data[:nl], &h) != nil || h.Format != snapshotMagic {
@@ -226,11 +246,23 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 		}
 		events.walls[event] = posts
 	}
-	boards := body.Boards
-	if boards == nil {
-		return nil, nil, nil, nil, h, fmt.Errorf("%w: no KNowHow boards", ErrSnapshotInvalid)
+	var extras []snapshotModel
+	for _, m := range r.models {
+		sm, ok := m.(snapshotModel)
+		if !ok {
+			continue
+		}
+		saved, ok := body.Models[sm.snapshotKey()]
+		if !ok {
+			return nil, nil, nil, nil, h, fmt.Errorf("%w: no %s in it", ErrSnapshotInvalid, sm.snapshotKey())
+		}
+		fresh, err := sm.restoreSnapshot(saved)
+		if err != nil {
+			return nil, nil, nil, nil, h, fmt.Errorf("%w: %s: %v", ErrSnapshotInvalid, sm.snapshotKey(), err)
+		}
+		extras = append(extras, fresh)
 	}
-	return roster, commands, events, boards, h, nil
+	return roster, commands, events, extras, h, nil
 }
 
 // SaveSnapshot writes a snapshot of the read models now.
@@ -276,14 +308,27 @@ func (r *Runner) restore(ctx context.Context) {
 	if data == nil {
 		return
 	}
-	roster, commands, events, boards, h, err := r.decodeSnapshot(ctx, data)
+	roster, commands, events, extras, h, err := r.decodeSnapshot(ctx, data)
 	if err != nil {
 		r.log.Warn("ignoring the projection snapshot; rebuilding from the log", "err", err, "seq", h.Seq)
 		return
 	}
 	r.mu.Lock()
-	r.roster, r.commands, r.events, r.boards, r.applied = roster, commands, events, boards, h.Seq
-	r.models = []ReadModel{r.commands, r.roster, r.events, r.boards}
+	r.roster, r.commands, r.events, r.applied = roster, commands, events, h.Seq
+	r.models = []ReadModel{r.commands, r.roster, r.events}
+	for _, m := range extras {
+		r.models = append(r.models, m)
+		switch m := m.(type) {
+		case *Activity:
+			r.activity = m
+		case *BarrierReports:
+			r.feedback = m
+		case *Boards:
+			r.boards = m
+		case *Conclusions:
+			r.conclusions = m
+		}
+	}
 	r.mu.Unlock()
 	r.progressMu.Lock()
 	r.restoredFrom, r.lastSnapSeq, r.lastSnapTime = h.Seq, h.Seq, h.Taken

@@ -249,6 +249,9 @@ func viewAction(view string) string {
 	if action, ok := knowhowView(view); ok {
 		return action
 	}
+	if _, ok := dashboardYearOf(view); ok {
+		return domain.ViewDashboard
+	}
 	return "view:unknown"
 }
 

@@ -59,6 +59,8 @@ var notices = map[string]string{
 	"abgesagt":       "Die Veranstaltung wurde abgesagt.",
 	"durchgefuehrt":  "Die Veranstaltung ist als durchgeführt erfasst.",
 	"vortrag":        "Der Vortrag wurde erfasst.",
+	"rueckmeldung":   "Danke! Ihre Nachricht ist beim Team Digitalisierung angekommen.",
+	"erledigt":       "Die Rückmeldung ist als erledigt markiert.",
 }
 
 func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }
@@ -119,6 +121,9 @@ func validViewName(v string) bool {
 	if v == projections.RosterViewName {
 		return true
 	}
+	if _, ok := dashboardYearOf(v); ok {
+		return true
+	}
 	if _, ok := wallOf(v); ok {
 		return true
 	}
@@ -132,6 +137,9 @@ func validViewName(v string) bool {
 func (s *Server) viewExists(v string) bool {
 	if v == projections.RosterViewName {
 		return true
+	}
+	if _, ok := dashboardYearOf(v); ok {
+		return s.dash != nil
 	}
 	if id, ok := wallOf(v); ok {
 		_, _, _, exists := s.models.Event(id)
@@ -155,6 +163,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	}
 	if handled, id, html, seq, ok := s.renderKnowhowView(ctx, view); handled {
 		return id, html, seq, ok
+	}
+	if year, ok := dashboardYearOf(view); ok && s.dash != nil {
+		return s.renderDashboard(ctx, year)
 	}
 	switch {
 	case view == projections.RosterViewName:

@@ -54,6 +54,18 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /roadmap", s.whenReady(s.requireView(domain.ViewEvents, s.handleRoadmap())))
 	mux.Handle("GET /kalender.ics", s.whenReady(s.handleCalendar()))
 	mux.Handle("GET /gast", s.whenReady(s.handleGuestPage()))
+
+	mux.Handle("GET /barrierefreiheit", s.whenReady(s.handleAccessibility()))
+	mux.Handle("POST /barrierefreiheit", s.handleReportBarrier())
+	mux.Handle("GET /barrierefreiheit/rueckmeldungen", s.whenReady(s.requireView(domain.ViewBarrierReports, s.handleBarrierReports())))
+	mux.Handle("POST /barrierefreiheit/rueckmeldungen/{id}/erledigt", s.handleAnswerBarrierReport())
+	mux.Handle("GET /leichte-sprache", s.handleEasyLanguage())
+
+	if s.dash != nil {
+		mux.Handle("GET /dashboard", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboard())))
+		mux.Handle("GET /dashboard/glossar", s.whenReady(s.requireView(domain.ViewDashboard, s.handleGlossary())))
+		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
+	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
 
 	// KNowHow boards (web/boards.go).

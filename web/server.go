@@ -82,6 +82,7 @@ type Server struct {
 	metrics  *metrics
 	perUser  *connCounter
 	presence *presence
+	dash     Dashboard // nil when the read models have no figures
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -112,6 +113,7 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	s.metrics = newMetrics(s)
 	s.hub.onSlow = s.metrics.slowClosed.Inc
 	s.presence = newPresence(cfg.Presence, s.hub, cfg.Logger)
+	s.dash, _ = models.(Dashboard)
 	commands.SetObserver(s.metrics)
 	models.OnChange(s.hub.Changed)
 	s.handler = s.routes()

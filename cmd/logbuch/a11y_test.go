@@ -97,7 +97,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 
 	t.Run("abgemeldet", func(t *testing.T) {
 		tab := newBrowser(t)
-		for _, p := range []string{"/anmelden", "/gast", "/gibt-es-nicht"} {
+		for _, p := range []string{"/anmelden", "/gast", "/gibt-es-nicht", "/barrierefreiheit", "/leichte-sprache"} {
 			visit(t, tab, p)
 		}
 	})
@@ -107,6 +107,14 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks[who]))
 			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto"} {
 				visit(t, tab, p)
+			}
+			if who == "Admin" {
+				visit(t, tab, "/barrierefreiheit")
+				visit(t, tab, "/barrierefreiheit/rueckmeldungen")
+			}
+			if who != "Lotsin" {
+				visit(t, tab, "/dashboard?jahr=2023")
+				visit(t, tab, "/dashboard/glossar")
 			}
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/lotsen"))
 			visit(t, tab, firstLink(t, tab, "/lotsen/"))

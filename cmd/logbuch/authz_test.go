@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewEvents, "/veranstaltungen", ""},
 			{domain.ViewEvents, "/roadmap", ""},
 			{domain.ViewWall, "/veranstaltungen/" + event, "veranstaltung/" + event + "/wand"},
+			{domain.ViewDashboard, "/dashboard", "dashboard/" + strconv.Itoa(now.In(berlin).Year())},
+			{domain.ViewDashboard, "/dashboard/glossar", ""},
+			{domain.ViewDashboard, "/dashboard/aemter.csv", ""},
+			{domain.ViewBarrierReports, "/barrierefreiheit/rueckmeldungen", ""},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				status, _ := getBody(t, a, m.URL()+v.path)
@@ -224,6 +229,11 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		"RescheduleVeranstaltung": {domain.RoleAdmin}, "CancelVeranstaltung": {domain.RoleAdmin},
 		"MarkHeld": {domain.RoleAdmin}, "AddTalk": {domain.RoleAdmin},
 
+		// The Lenkungsgruppe's overview; reports about barriers.
+		domain.ViewDashboard:      {domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		"ReportBarrier":           {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
+		domain.ViewBarrierReports: {domain.RoleAdmin},
+		"AnswerBarrierReport":     {domain.RoleAdmin},
 		// KNowHow boards (the facilitator and team checks are the deciders').
 		"CreateBoard":   {domain.RoleAdmin},
 		"SetVoteBudget": lotsen, "CloseVoting": lotsen, "ReopenVoting": lotsen, "RevealVotes": lotsen,

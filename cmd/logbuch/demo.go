@@ -190,16 +190,23 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 	admin := people["p01"]
 	for i, e := range append(demoEvents, live) {
 		id := uuid.Must(uuid.NewV7()).String()
-		at := demoTime(e.start[:10])
+		// Events enter the roadmap six weeks ahead (not before the
+		// digital office's admin joined on 9 January), so that the
+		// dashboard "Stand am" a date before an event shows it planned.
+		day := demoTime(e.start[:10])
+		at := day.AddDate(0, 0, -42)
+		if first := demoTime("2023-01-10"); at.Before(first) {
+			at = first
+		}
 		if i == len(demoEvents) {
-			at = now.Add(-time.Hour)
+			at, day = now.Add(-time.Hour), now.Add(-4*time.Hour)
 		}
 		if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: at, NewAggregate: true}, "PlanVeranstaltung",
 			any(domain.PlanVeranstaltung{Title: e.title, Format: e.format, Start: e.start, End: e.end, Place: e.place, HostCity: e.city, GuestCode: web.NewGuestCode()})); err != nil {
 			return fmt.Errorf("demo event %s: %w", e.title, err)
 		}
 		for _, p := range e.posts {
-			if _, err := domain.Execute(ctx, m.Commands, domain.Wall, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.author], At: at.Add(3 * time.Hour), NewAggregate: true}, "PostToWall",
+			if _, err := domain.Execute(ctx, m.Commands, domain.Wall, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.author], At: day.Add(3 * time.Hour), NewAggregate: true}, "PostToWall",
 				any(domain.PostToWall{Event: id, Text: p.text})); err != nil {
 				return fmt.Errorf("demo post: %w", err)
 			}
