@@ -599,6 +599,13 @@ func boardNeedLabel(v *projections.VoteTotals) string {
 	return strings.Replace(strconv.FormatFloat(v.NeedAverage, 'f', 1, 64), ".", ",", 1) + " von 5 (" + n + ")"
 }
 
+func personCount(n int) string {
+	if n == 1 {
+		return "1 Person"
+	}
+	return strconv.Itoa(n) + " Personen"
+}
+
 func dotsShown(n int) string { return strings.Repeat("●", n) }
 
 func dotsLabel(n int) string {

@@ -101,7 +101,7 @@ func TestBoardVotingHiddenUntilRevealed(t *testing.T) {
 	c := dialLive(t, ctx, m, watcher)
 	subscribe(t, ctx, c, "tafel/"+board, 0)
 	msg, ok := readLive(t, ctx, c, 10*time.Second)
-	if !ok || msg.T != "reset" || strings.Contains(msg.HTML, "Punkte</strong>") {
+	if !ok || msg.T != "reset" || strings.Contains(msg.HTML, `class="votes"`) || strings.Contains(msg.HTML, "Rangfolge") {
 		t.Fatalf("shared live view before the reveal: %+v", msg)
 	}
 	// Her own ballot: the voter sees her dots and what is left.

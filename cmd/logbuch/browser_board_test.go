@@ -69,3 +69,49 @@ func TestBrowserBoardCardMovesLive(t *testing.T) {
 	}
 	artifact(t, viewer, "board-live.png")
 }
+
+// Voting in the browser: dots and need are saved in the background and the
+// remaining budget follows live; the facilitator raises the budget, closes
+// the vote and shows the results, which appear on the cards only then.
+func TestBrowserBoardVoting(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	board := openCampaign(t, m) // run by the demo Lotsin, budget 4
+	bv, _ := m.Runner.Board(board)
+	topic := bv.Lanes[0].Topics[0].ID
+	tab := newBrowser(t)
+	within(t, tab, 20*time.Second, chromedp.EmulateViewport(1400, 1000), chromedp.Navigate(m.DemoLinks["Lotsin"]), chromedp.Navigate(m.URL()+"/knowhow/"+board))
+	waitFor(t, tab, liveOnline)
+	eval[bool](t, tab, `window.__noReload = true`)
+	waitFor(t, tab, `document.getElementById("budget-rest").textContent.includes("Noch 4 von 4")`)
+
+	within(t, tab, 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#punkte-"+topic), "3"),
+		chromedp.Click(chromedp.CSS("#punkte-"+topic+"-speichern")))
+	waitFor(t, tab, `document.getElementById("budget-rest").textContent.includes("Noch 1 von 4")`)
+	within(t, tab, 20*time.Second,
+		chromedp.Click(chromedp.CSS(`#stimmzettel-live input[name="need"][value="5"]`)),
+		chromedp.Click(chromedp.CSS("#bedarf-"+topic+"-speichern")))
+	waitFor(t, tab, `document.getElementById("board-status").textContent.includes("Einschätzung des Bedarfs ist gespeichert")`)
+	// Over the budget: explained, nothing changes.
+	other := bv.Lanes[0].Topics[1].ID
+	within(t, tab, 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#punkte-"+other), "2"),
+		chromedp.Click(chromedp.CSS("#punkte-"+other+"-speichern")))
+	waitFor(t, tab, `document.getElementById("board-status").textContent.includes("Ihr Budget reicht nicht")`)
+	if !eval[bool](t, tab, `window.__noReload === true && !document.getElementById("tafel-live").textContent.includes("Präferenz:")`) {
+		t.Fatal("the page reloaded, or shows counts before the reveal")
+	}
+
+	// The facilitator raises the budget (a form of the page: it loads anew).
+	within(t, tab, 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#budget-budget"), "6"),
+		chromedp.Click(chromedp.CSS(`#budget button[type="submit"]`)))
+	waitFor(t, tab, `location.search === "?hinweis=budget" && document.getElementById("budget-rest").textContent.includes("Noch 3 von 6")`)
+	for _, step := range []string{"schliessen", "aufdecken"} {
+		waitFor(t, tab, `document.querySelector('#abstimmung button[type="submit"]') !== null && document.getElementById("abstimmung").action.endsWith("/`+step+`")`)
+		within(t, tab, 20*time.Second, chromedp.Click(chromedp.CSS(`#abstimmung button[type="submit"]`)))
+		waitFor(t, tab, `document.getElementById("abstimmung") === null || !document.getElementById("abstimmung").action.endsWith("/`+step+`")`)
+	}
+	waitFor(t, tab, `document.querySelector("#karte-`+topic+` .votes") !== null && document.querySelector("#karte-`+topic+` .votes").textContent.includes("3 Punkte")`)
+	artifact(t, tab, "board-voting.png")
+}
