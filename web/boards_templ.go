@@ -623,7 +623,7 @@ func lanesLive(v projections.BoardView, names func(string) string, readOnly bool
 			return templ_7745c5c3_Err
 		}
 		if !readOnly && !v.Board.Archived {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<p class=\"hint\">Verschieben Sie eine Karte mit ihren Schaltflächen „← Spalte“ und „Spalte →“ (auch per Tastatur) oder ziehen Sie sie mit der Maus in die Nachbarspalte.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<p class=\"hint edit-only\">Verschieben Sie eine Karte mit ihren Schaltflächen „← Spalte“ und „Spalte →“ (auch per Tastatur) oder ziehen Sie sie mit der Maus in die Nachbarspalte.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -824,7 +824,7 @@ func lanesLive(v projections.BoardView, names func(string) string, readOnly bool
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "\" class=\"live-form inline\" data-done=\"Das Thema ist wiederhergestellt.\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "\" class=\"live-form inline edit-only\" data-done=\"Das Thema ist wiederhergestellt.\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
