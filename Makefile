@@ -53,6 +53,7 @@ fuzz: generate
 	$(GO) test -run '^$$' -fuzz FuzzReadExport -fuzztime 30s ./embed
 	$(GO) test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./domain
 	$(GO) test -run '^$$' -fuzz FuzzParseTopicImport -fuzztime 30s ./domain
+	$(GO) test -run '^$$' -fuzz FuzzRenderMarkdown -fuzztime 30s ./web
 
 lint: generate
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

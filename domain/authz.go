@@ -37,6 +37,8 @@ var (
 	staff      = []Role{RoleLotse, RoleLenkungsgruppe, RoleAdmin}
 	adminsOnly = []Role{RoleAdmin}
 	lotsen     = []Role{RoleLotse, RoleAdmin}
+	// participants of an event's wall: those who may post to it.
+	participants = []Role{RoleLotse, RoleAdmin, RoleGuest}
 )
 
 // permissions is the authorization matrix.
@@ -108,6 +110,20 @@ var permissions = map[string][]Role{
 	"PublishVideo":      lotsen,
 	ViewBoards:          staff,
 	ViewVideos:          staff,
+	// Participants rate a held event once: Lotsen (admins are Lotsen of
+	// the digital office) and the guests of that event.
+	"RateVeranstaltung": {RoleLotse, RoleAdmin, RoleGuest},
+	// The workshop wall: whoever plans events facilitates (groups, hiding);
+	// participants pick a group, edit and delete their own posts (the
+	// decider checks authorship) and give "+1".
+	"AddWorkshopGroup":    adminsOnly,
+	"HideWallPost":        adminsOnly,
+	"UnhideWallPost":      adminsOnly,
+	"ChooseWorkshopGroup": participants,
+	"EditWallPost":        participants,
+	"DeleteWallPost":      participants,
+	"PlusOneWallPost":     participants,
+	"WithdrawPlusOne":     participants,
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -115,6 +115,9 @@ type Log struct {
 
 	snapMu sync.Mutex
 	snaps  jetstream.ObjectStore
+
+	uploadsMu sync.Mutex
+	uploads   jetstream.ObjectStore
 }
 
 var _ domain.Log = (*Log)(nil)

@@ -20,6 +20,7 @@ type Activity struct {
 	Events  map[string]*EventTrack `json:"events"`
 	Boards  map[string]*BoardTrack `json:"boards"`
 	Topics  map[string]*TopicTrack `json:"topics"`
+	Posts   map[string]string      `json:"posts"`   // wall post → its event
 	Actions []Action               `json:"actions"` // in log order
 }
 
@@ -93,7 +94,7 @@ const DashboardViewName = "dashboard"
 
 // NewActivity returns an empty activity model.
 func NewActivity() *Activity {
-	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}, Boards: map[string]*BoardTrack{}, Topics: map[string]*TopicTrack{}}
+	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}, Boards: map[string]*BoardTrack{}, Topics: map[string]*TopicTrack{}, Posts: map[string]string{}}
 }
 
 // Apply implements ReadModel.
@@ -121,6 +122,13 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 		}
 		switch d := e.Data.(type) {
 		case domain.WallPostAdded:
+			if post, ok := aggregateOf(rec.Subject, domain.Wall.Kind); ok {
+				a.Posts[post] = d.Event
+			}
+			act.Object = a.eventTitle(d.Event)
+		case domain.WorkshopGroupChosen:
+			act.Object = a.eventTitle(d.Event)
+		case domain.RatingGiven:
 			if t := a.Events[d.Event]; t != nil {
 				act.Object = t.Title
 			}
@@ -137,10 +145,14 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 	return changed
 }
 
-// anonymous events are never attributed or told in the feed: they carry
-// no actor by design (ratings, survey answers).
+// anonymous events are never attributed or told in the feed: released
+// rating values (and survey answers) stand for nobody.
 func anonymous(e domain.Event) bool {
-	return e.Actor == ""
+	if e.Actor == "" {
+		return true
+	}
+	_, released := e.Data.(domain.RatingsReleased)
+	return released
 }
 
 func (a *Activity) applyRoster(subject string, e domain.Event) bool {
@@ -220,10 +232,20 @@ func (a *Activity) objectOf(subject string) string {
 	if id, ok := aggregateOf(subject, domain.Topics.Kind); ok {
 		return a.topicTitle(id)
 	}
+	if id, ok := aggregateOf(subject, domain.Wall.Kind); ok {
+		return a.eventTitle(a.Posts[id])
+	}
 	if id, ok := aggregateOf(subject, domain.Boards.Kind); ok {
 		if b := a.Boards[id]; b != nil {
 			return b.Title
 		}
+	}
+	return ""
+}
+
+func (a *Activity) eventTitle(id string) string {
+	if t := a.Events[id]; t != nil {
+		return t.Title
 	}
 	return ""
 }
@@ -342,7 +364,7 @@ func (a *Activity) restoreSnapshot(data json.RawMessage) (snapshotModel, error) 
 	if err := json.Unmarshal(data, fresh); err != nil {
 		return nil, err
 	}
-	if fresh.People == nil || fresh.Events == nil || fresh.Boards == nil || fresh.Topics == nil {
+	if fresh.People == nil || fresh.Events == nil || fresh.Boards == nil || fresh.Topics == nil || fresh.Posts == nil {
 		return nil, ErrSnapshotInvalid
 	}
 	return fresh, nil

@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 6
+const ReadModelVersion = 8
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {
@@ -58,6 +58,8 @@ type snapshotBody struct {
 	// Models holds the read models that save themselves (snapshotModel),
 	// by key; a snapshot that lacks one of them is not used.
 	Models map[string]json.RawMessage `json:"models"`
+	// Picks are the participants' workshop groups: event → actor → group.
+	Picks map[string]map[string]string `json:"picks,omitempty"`
 }
 
 // snapshotModel is a read model that saves and restores itself; it seals
@@ -99,7 +101,7 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 		}
 		return r.sealer.SealField(ctx, person, field, value)
 	}
-	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}, Models: map[string]json.RawMessage{}}
+	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}, Models: map[string]json.RawMessage{}, Picks: r.events.picks}
 	for _, m := range r.models {
 		if sm, ok := m.(snapshotModel); ok {
 			data, err := sm.marshalSnapshot()
@@ -245,6 +247,12 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 			}
 		}
 		events.walls[event] = posts
+		for _, p := range posts {
+			events.posts[p.ID] = event
+		}
+	}
+	if body.Picks != nil {
+		events.picks = body.Picks
 	}
 	var extras []snapshotModel
 	for _, m := range r.models {
@@ -327,6 +335,8 @@ func (r *Runner) restore(ctx context.Context) {
 			r.boards = m
 		case *Conclusions:
 			r.conclusions = m
+		case *Ratings:
+			r.ratings = m
 		}
 	}
 	r.mu.Unlock()

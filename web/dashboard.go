@@ -261,6 +261,22 @@ func feedSentence(a projections.Action) string {
 		what = "hat einen Vortrag zur Veranstaltung" + obj + " eingetragen"
 	case "WallPostAdded":
 		what = "hat ein Ergebnis auf die Wand von" + obj + " gestellt"
+	case "WallPostEdited":
+		what = "hat ein Ergebnis auf der Wand von" + obj + " überarbeitet"
+	case "WallPostDeleted":
+		what = "hat ein Ergebnis von der Wand von" + obj + " genommen"
+	case "WallPostPlusOned":
+		what = "hat einem Ergebnis auf der Wand von" + obj + " ein +1 gegeben"
+	case "WallPostPlusOneWithdrawn":
+		what = "hat ein +1 auf der Wand von" + obj + " zurückgenommen"
+	case "WallPostHidden":
+		what = "hat einen Beitrag auf der Wand von" + obj + " ausgeblendet"
+	case "WallPostUnhidden":
+		what = "hat einen Beitrag auf der Wand von" + obj + " wieder eingeblendet"
+	case "WorkshopGroupAdded":
+		what = "hat eine Workshop-Gruppe für" + obj + " angelegt"
+	case "WorkshopGroupChosen":
+		what = "hat sich einer Workshop-Gruppe von" + obj + " angeschlossen"
 	case "BoardCreated":
 		what = "hat die KNowHow-Tafel" + obj + " angelegt"
 	case "VoteBudgetSet":
@@ -285,6 +301,8 @@ func feedSentence(a projections.Action) string {
 		what = "hat" + obj + " in die Spalte „" + a.Detail + "“ verschoben"
 	case "SceneAdded", "SceneFieldEdited", "SceneSecondsSet", "SceneMoved", "SceneDeleted":
 		what = "hat am Drehbuch für" + obj + " gearbeitet"
+	case "RatingGiven":
+		what = "hat die Veranstaltung" + obj + " bewertet"
 	case "VideoRecorded":
 		what = "hat das Video zu" + obj + " erfasst"
 	default:

@@ -165,6 +165,9 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 		for _, v := range msg.Views {
 			// Authorization per view, on the server, for every subscription.
 			ev, _ := wallOf(v)
+			if _, rated, ok := ratingView(v); ok {
+				ev = rated
+			}
 			if !domain.Can(sub.role, viewAction(v)) || !domain.CanIn(sub.role, viewAction(v), sub.event, ev) {
 				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
 				return
@@ -243,7 +246,10 @@ func viewAction(view string) string {
 	if strings.HasPrefix(view, "lotse/") {
 		return domain.ViewPerson
 	}
-	if _, ok := wallOf(view); ok {
+	if _, audience, ok := wallView(view); ok {
+		if audience == projections.WallModeration {
+			return "HideWallPost"
+		}
 		return domain.ViewWall
 	}
 	if action, ok := knowhowView(view); ok {
@@ -251,6 +257,9 @@ func viewAction(view string) string {
 	}
 	if _, ok := dashboardYearOf(view); ok {
 		return domain.ViewDashboard
+	}
+	if action, _, ok := ratingView(view); ok {
+		return action
 	}
 	return "view:unknown"
 }

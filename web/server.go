@@ -26,11 +26,15 @@ type ReadModels interface {
 	Events() ([]projections.EventInfo, uint64)
 	Event(id string) (projections.EventInfo, []projections.WallPostView, uint64, bool)
 	EventByCode(code string) (projections.EventInfo, bool)
+	WallPost(id string) (projections.WallPostView, string, bool)
+	GroupOf(event, actor string) string
+	GroupSizes(event string) map[string]int
 	WaitFor(ctx context.Context, seq uint64) error
 	Progress() (applied, target uint64)
 	Ready() bool
 	OnChange(func(projections.Change))
 	boardModels
+	ratingModels
 }
 
 // Config of the web server.
@@ -65,6 +69,15 @@ type Config struct {
 	// Presence carries who is looking at what between replicas; nil keeps
 	// presence to this replica.
 	Presence PresenceBus
+	// Anonymous ratings (ratings.go): the batch size of a release, how
+	// often ready batches are released (0: as soon as one is ready), and
+	// the minimum number of ratings before results are shown.
+	RatingBatch int
+	RatingFlush time.Duration
+	MinRatings  int
+	// Uploads stores photos of the walls; nil: the secrets' store, if it
+	// is one.
+	Uploads Uploads
 }
 
 // Server is Logbuch's HTTP side.
@@ -83,6 +96,8 @@ type Server struct {
 	perUser  *connCounter
 	presence *presence
 	dash     Dashboard // nil when the read models have no figures
+
+	ratingPool *domain.AnonymousPool
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -108,6 +123,10 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
+	s.initRatings()
+	if s.cfg.Uploads == nil {
+		s.cfg.Uploads, _ = secrets.(Uploads)
+	}
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)
@@ -128,6 +147,7 @@ func (s *Server) Run(ctx context.Context) {
 		s.log.Error("cannot watch sessions; ended sessions keep their live connections until they reconnect", "err", err)
 	}
 	go s.presence.Run(ctx)
+	go s.runRatings(ctx)
 	s.hub.Run(ctx)
 }
 

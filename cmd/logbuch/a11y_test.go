@@ -133,6 +133,14 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 			past := eval[string](t, tab, `[...document.querySelectorAll('main a[href^="/knowhow/"]')].pop().pathname`)
 			visit(t, tab, past)
 			visit(t, tab, past+"?stand=2023-03-05T12:00")
+			// The workshop wall of #KNmeetsHN, and the room's projector view.
+			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen"))
+			wall := eval[string](t, tab, `(Array.from(document.querySelectorAll('main a[href^="/veranstaltungen/"]')).find(a => a.textContent.includes("KNmeetsHN")) || {}).pathname || ""`)
+			if wall == "" {
+				t.Fatal("no #KNmeetsHN on the events page")
+			}
+			visit(t, tab, wall)
+			visit(t, tab, wall+"/wand/beamer")
 		})
 	}
 	t.Run("Gast", func(t *testing.T) {

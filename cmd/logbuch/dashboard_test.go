@@ -89,7 +89,7 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 		if e.At.After(asOf) {
 			continue
 		}
-		if e.Actor != "" && inYear(e.At) {
+		if e.Actor != "" && e.Type != "RatingsReleased" && inYear(e.At) {
 			f.actions++
 		}
 		kind, id := kindOf(e.Subject)

@@ -166,12 +166,8 @@ var demoEvents = []demoEvent{
 	{"Meet & Learn: Corporate Influencer", "Meet & Learn", "2023-09-13T10:00", "2023-09-13T11:00", "online", "Konstanz", nil, 18, []domain.AddTalk{
 		{Speaker: "Nadine Kessler", Organisation: "Pressestelle", Topic: "Unser Corporate-Influencer-Programm: Mitarbeitende zeigen, wie die Verwaltung arbeitet"},
 	}},
-	{"#KNmeetsHN 2023", "#KNmeetsHN", "2023-10-17T09:30", "2023-10-17T16:30", "Heilbronn", "Heilbronn", []demoPost{
-		{"p20", "Workshop 1 „Inkubator DigitallotsInnen“: neue Lotsen bekommen eine Patin oder einen Paten aus der anderen Stadt."},
-		{"p11", "Workshop 2 „Quo vadis, Verwaltungskultur“: Fehler dürfen passieren, wenn wir offen darüber sprechen."},
-		{"p18", "Workshop 3 „New Work: Arbeit ist keine Krankheit“: mobile Arbeit braucht klare Absprachen im Team."},
-		{"p22", "Workshop 4 „Nutzerzentrierung: Mal anders herum gedacht“: Formulare zuerst mit Bürgerinnen und Bürgern testen."},
-	}, 30, []domain.AddTalk{
+	// Its four workshops and their results: demo_wall.go.
+	{"#KNmeetsHN 2023", "#KNmeetsHN", "2023-10-17T09:30", "2023-10-17T16:30", "Heilbronn", "Heilbronn", nil, 30, []domain.AddTalk{
 		{Speaker: "Prof. Dr. Sabine Hartmann", Organisation: "Hochschule Heilbronn", Topic: "Keynote: Verwaltung digital gestalten – gemeinsam über Stadtgrenzen"},
 		{Speaker: "Jonas Weber", Organisation: "Coding-Schule Heilbronn", Topic: "Besuch der Coding-Schule: Programmieren lernen in jedem Alter"},
 	}},
@@ -215,6 +211,11 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 		if err != nil {
 			return err
 		}
+		if e.format == "#KNmeetsHN" {
+			if err := m.loadDemoWall(ctx, id, start, people, nextID); err != nil {
+				return err
+			}
+		}
 		for _, talk := range e.talks {
 			if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: start}, "AddTalk", any(talk)); err != nil {
 				return fmt.Errorf("demo talk %s: %w", talk.Topic, err)
@@ -228,6 +229,9 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 			if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: end.Add(time.Hour)}, "MarkHeld",
 				any(domain.MarkHeld{Attendance: domain.Number(strconv.Itoa(e.attendance)), Now: end.Add(time.Hour)})); err != nil {
 				return fmt.Errorf("demo held %s: %w", e.title, err)
+			}
+			if err := m.rateDemoEvent(ctx, people, id, i, end, nextID); err != nil {
+				return err
 			}
 		}
 	}
