@@ -192,6 +192,10 @@ func (s *Server) commandFailed(w http.ResponseWriter, r *http.Request, rt comman
 		s.log.Error("command failed", "command", rt.name, "err", err)
 	}
 	if wantsJSON(r) {
+		if body, ok := editConflictBody(err); ok {
+			writeJSON(w, http.StatusConflict, body)
+			return
+		}
 		s.writeError(w, r, errorStatus(code), code, domain.ErrorField(err), domain.ErrorMessage(err))
 		return
 	}

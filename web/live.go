@@ -255,6 +255,9 @@ func viewAction(view string) string {
 	if action, ok := knowhowView(view); ok {
 		return action
 	}
+	if a, ok := topicViewAction(view); ok {
+		return a
+	}
 	if _, ok := dashboardYearOf(view); ok {
 		return domain.ViewDashboard
 	}

@@ -127,6 +127,9 @@ func validViewName(v string) bool {
 	if v == projections.RosterViewName {
 		return true
 	}
+	if _, ok := topicViewAction(v); ok {
+		return true
+	}
 	if _, ok := dashboardYearOf(v); ok {
 		return true
 	}
@@ -146,6 +149,9 @@ func validViewName(v string) bool {
 func (s *Server) viewExists(v string) bool {
 	if v == projections.RosterViewName {
 		return true
+	}
+	if mine, exists := s.topicViewExists(v); mine {
+		return exists
 	}
 	if _, ok := dashboardYearOf(v); ok {
 		return s.dash != nil
@@ -174,6 +180,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 		return s.renderWall(ctx, id, audience)
 	}
 	if handled, id, html, seq, ok := s.renderKnowhowView(ctx, view); handled {
+		return id, html, seq, ok
+	}
+	if mine, id, html, seq, ok := s.renderTopicView(ctx, view); mine {
 		return id, html, seq, ok
 	}
 	if year, ok := dashboardYearOf(view); ok && s.dash != nil {

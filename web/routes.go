@@ -106,6 +106,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/archivieren", s.handleArchiveTopic())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/wiederherstellen", s.handleRestoreTopic())
 
+	// KNowHow topics and the Videothek (web/topic.go).
+	s.topicRoutes(mux)
+
 	csrf := http.NewCrossOriginProtection()
 	for _, o := range s.cfg.ExtraOrigins {
 		if err := csrf.AddTrustedOrigin("https://" + o); err != nil {

@@ -101,11 +101,15 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 			visit(t, tab, p)
 		}
 	})
+	topicPages := a11yTopicPages(t, m)
 	for _, who := range []string{"Lotsin", "Lenkungsgruppe", "Admin"} {
 		t.Run(who, func(t *testing.T) {
 			tab := newBrowser(t)
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks[who]))
 			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto"} {
+				visit(t, tab, p)
+			}
+			for _, p := range topicPages {
 				visit(t, tab, p)
 			}
 			if who == "Admin" {
