@@ -40,10 +40,6 @@ func boardCommand(ctx context.Context, h *domain.Handler, id string, meta domain
 	return domain.Execute(ctx, h, domain.Boards, id, meta, name, cmd)
 }
 
-func boardTopicCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
-	return domain.Execute(ctx, h, domain.Topics, id, meta, name, cmd)
-}
-
 func ballotCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
 	return domain.Execute(ctx, h, domain.Ballots, id, meta, name, cmd)
 }
@@ -285,7 +281,7 @@ func (s *Server) activeBoard(id string) error {
 
 func (s *Server) handleProposeTopic() http.Handler {
 	return s.command(commandRoute{
-		name: "ProposeTopic", form: "vorschlag", execute: boardTopicCommand,
+		name: "ProposeTopic", form: "vorschlag", execute: topicCommand,
 		newCommand:   func() any { return &domain.ProposeTopic{} },
 		aggregate:    newAggregateID,
 		newAggregate: true,
@@ -307,7 +303,7 @@ func (s *Server) handleProposeTopic() http.Handler {
 // topicAction is one command on a topic of the board in the path.
 func (s *Server) topicAction(name, notice string, newCommand func() any, setBy func(cmd any, by domain.Caller)) http.Handler {
 	return s.command(commandRoute{
-		name: name, form: "karte", execute: boardTopicCommand,
+		name: name, form: "karte", execute: topicCommand,
 		newCommand: newCommand,
 		aggregate:  topicOfPath,
 		prepare: func(r *http.Request, p principal, cmd any) error {
@@ -329,16 +325,6 @@ func (s *Server) topicAction(name, notice string, newCommand func() any, setBy f
 
 func (s *Server) handleMoveTopic() http.Handler {
 	return s.topicAction("MoveTopic", "verschoben", func() any { return &domain.MoveTopic{} }, nil)
-}
-
-func (s *Server) handleJoinTeam() http.Handler {
-	return s.topicAction("JoinTeam", "team", func() any { return &domain.JoinTeam{} },
-		func(cmd any, by domain.Caller) { cmd.(*domain.JoinTeam).By = by })
-}
-
-func (s *Server) handleLeaveTeam() http.Handler {
-	return s.topicAction("LeaveTeam", "team", func() any { return &domain.LeaveTeam{} },
-		func(cmd any, by domain.Caller) { cmd.(*domain.LeaveTeam).By = by })
 }
 
 func (s *Server) handleArchiveTopic() http.Handler {

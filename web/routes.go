@@ -101,8 +101,6 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /knowhow/{board}/import", s.whenReady(s.requireView(domain.ImportTopics, s.handleImportPage())))
 	mux.Handle("POST /knowhow/{board}/import", s.handleImport())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/verschieben", s.handleMoveTopic())
-	mux.Handle("POST /knowhow/{board}/themen/{topic}/beitreten", s.handleJoinTeam())
-	mux.Handle("POST /knowhow/{board}/themen/{topic}/austreten", s.handleLeaveTeam())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/archivieren", s.handleArchiveTopic())
 	mux.Handle("POST /knowhow/{board}/themen/{topic}/wiederherstellen", s.handleRestoreTopic())
 

@@ -728,6 +728,9 @@ func wantLiveAnswer(t *testing.T, m *Main, role domain.Role, a *actor, view stri
 // boardEndpoint is a command endpoint of the KNowHow boards: setup makes a
 // fresh target on which the command is valid for the facilitator (the
 // matrix's Lotse) and for an admin, and returns the path and the body.
+//
+// JoinTeam and LeaveTeam are the topic page's endpoints (the cards post to
+// them too); its own matrix test covers them.
 type boardEndpoint struct {
 	command string
 	setup   func(t *testing.T, f *boardFixture, a *actor, allowed bool) (path, body string)
@@ -833,19 +836,6 @@ var boardEndpoints = []boardEndpoint{
 	{"MoveTopic", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
 		b, topic := f.topic(t)
 		return "/knowhow/" + b + "/themen/" + topic + "/verschieben", `{"to":"ausgewaehlt"}`
-	}},
-	{"JoinTeam", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
-		b, topic := f.topic(t)
-		return "/knowhow/" + b + "/themen/" + topic + "/beitreten", `{}`
-	}},
-	{"LeaveTeam", func(t *testing.T, f *boardFixture, a *actor, allowed bool) (string, string) {
-		b, topic := f.topic(t)
-		if allowed { // one can only leave a team one is in
-			if st, out := boardPost(t, f.m, a, b, "/themen/"+topic+"/beitreten", `{}`); st != 200 {
-				t.Fatalf("join: %d %v", st, out)
-			}
-		}
-		return "/knowhow/" + b + "/themen/" + topic + "/austreten", `{}`
 	}},
 	{"ArchiveTopic", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
 		b, topic := f.topic(t)

@@ -182,14 +182,14 @@ func TestBoardMovesAndTeamsLive(t *testing.T) {
 		t.Fatalf("into Drehbuch without a team: %d", s)
 	}
 	for _, a := range []*actor{lotsin, other} {
-		if s, out := boardPost(t, m, a, board, "/themen/"+topic+"/beitreten", `{}`); s != 200 {
+		if s, out := boardPost(t, m, a, board, "/themen/"+topic+"/team/beitreten", `{}`); s != 200 {
 			t.Fatalf("join: %d %v", s, out)
 		}
 	}
 	if s, out := move(other, "drehbuch"); s != 200 {
 		t.Fatalf("into Drehbuch with a team: %d %v", s, out)
 	}
-	if s, out := boardPost(t, m, other, board, "/themen/"+topic+"/austreten", `{}`); s != 200 {
+	if s, out := boardPost(t, m, other, board, "/themen/"+topic+"/team/verlassen", `{}`); s != 200 {
 		t.Fatalf("leave: %d %v", s, out)
 	}
 	// A topic of another board is not reachable through this board.
