@@ -495,19 +495,17 @@ func boardTopicAction(board, topic, action string) templ.SafeURL {
 	return templ.SafeURL(boardURL(board) + "/themen/" + topic + "/" + action)
 }
 
-func boardTopicCount(n int) string {
+// countOf says how many: "1 Thema", "3 Themen".
+func countOf(n int, one, many string) string {
 	if n == 1 {
-		return "1 Thema"
+		return "1 " + one
 	}
-	return strconv.Itoa(n) + " Themen"
+	return strconv.Itoa(n) + " " + many
 }
 
-func boardCommentCount(n int) string {
-	if n == 1 {
-		return "1 Kommentar"
-	}
-	return strconv.Itoa(n) + " Kommentare"
-}
+func boardTopicCount(n int) string { return countOf(n, "Thema", "Themen") }
+
+func boardCommentCount(n int) string { return countOf(n, "Kommentar", "Kommentare") }
 
 func votingLabel(b projections.BoardInfo) string {
 	switch {
@@ -578,28 +576,14 @@ func boardNeedLabel(v *projections.VoteTotals) string {
 	if v == nil || v.NeedVotes == 0 {
 		return "keine Einschätzung"
 	}
-	n := strconv.Itoa(v.NeedVotes) + " Einschätzungen"
-	if v.NeedVotes == 1 {
-		n = "1 Einschätzung"
-	}
-	return strings.Replace(strconv.FormatFloat(v.NeedAverage, 'f', 1, 64), ".", ",", 1) + " von 5 (" + n + ")"
+	return formatAverage(v.NeedAverage) + " von 5 (" + countOf(v.NeedVotes, "Einschätzung", "Einschätzungen") + ")"
 }
 
-func personCount(n int) string {
-	if n == 1 {
-		return "1 Person"
-	}
-	return strconv.Itoa(n) + " Personen"
-}
+func personCount(n int) string { return countOf(n, "Person", "Personen") }
 
 func dotsShown(n int) string { return strings.Repeat("●", n) }
 
-func dotsLabel(n int) string {
-	if n == 1 {
-		return "1 Punkt"
-	}
-	return strconv.Itoa(n) + " Punkte"
-}
+func dotsLabel(n int) string { return countOf(n, "Punkt", "Punkte") }
 
 func needChoice(n int) string {
 	switch n {
