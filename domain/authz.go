@@ -31,6 +31,7 @@ const (
 	ViewBoards         = "view:tafeln"    // KNowHow boards, topics, their history and "Stand am …"
 	ViewVideos         = "view:videothek" // the library of published explainer videos
 	ImportTopics       = "ImportTopics"   // import survey topics from a CSV file (facilitator or admin: see Board.FacilitatedBy)
+	ViewSurvey         = "view:umfrage"   // the annual survey's page and its results (never who answered what)
 )
 
 var (
@@ -124,6 +125,14 @@ var permissions = map[string][]Role{
 	"DeleteWallPost":      participants,
 	"PlusOneWallPost":     participants,
 	"WithdrawPlusOne":     participants,
+	// The annual survey: the digital office opens, words and closes it;
+	// the Lotsen answer it (the active Lotsen counted as eligible, so not
+	// the admins); everyone with an account sees its anonymous results.
+	"OpenSurvey":           adminsOnly,
+	"EditSurveyStatements": adminsOnly,
+	"CloseSurvey":          adminsOnly,
+	"AnswerSurvey":         {RoleLotse},
+	ViewSurvey:             staff,
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -151,8 +151,11 @@ func anonymous(e domain.Event) bool {
 	if e.Actor == "" {
 		return true
 	}
-	_, released := e.Data.(domain.RatingsReleased)
-	return released
+	switch e.Data.(type) {
+	case domain.RatingsReleased, domain.SurveyAnswersReleased:
+		return true
+	}
+	return false
 }
 
 func (a *Activity) applyRoster(subject string, e domain.Event) bool {

@@ -36,6 +36,13 @@ type Figures struct {
 	ByMonth  []MonthFigure
 	ByFormat []FormatFigure
 	Events   []EventFigure // the year's events as of the moment, by start
+
+	// FigSurveyParticipation: the year's survey (SurveyResults) as of the
+	// moment; Survey is false when none was opened by then.
+	Survey             bool
+	SurveyParticipants int
+	SurveyEligible     int
+	SurveyRate         int // percent
 }
 
 // AmtFigure is the participation of one Amt.
@@ -80,21 +87,22 @@ type EventFigure struct {
 
 // Keys of the figures: the glossary's anchors and the CSV column names.
 const (
-	FigActiveLotsen    = "aktive-lotsen"
-	FigAemterWith      = "aemter-mit-lotse"
-	FigAemterWithout   = "aemter-ohne-lotse"
-	FigJoined          = "eintritte"
-	FigLeft            = "austritte"
-	FigEventsHeld      = "veranstaltungen-durchgefuehrt"
-	FigEventsPlanned   = "veranstaltungen-geplant"
-	FigEventsCancelled = "veranstaltungen-abgesagt"
-	FigAttendance      = "teilnahmen"
-	FigActions         = "aktionen"
-	FigTopics          = "themen"
-	FigVideos          = "videos-veroeffentlicht"
-	FigByStage         = "themen-nach-phase"
-	FigByAmt           = "beteiligung-nach-amt"
-	FigByMonth         = "aktivitaet-nach-monat"
+	FigActiveLotsen        = "aktive-lotsen"
+	FigAemterWith          = "aemter-mit-lotse"
+	FigAemterWithout       = "aemter-ohne-lotse"
+	FigJoined              = "eintritte"
+	FigLeft                = "austritte"
+	FigEventsHeld          = "veranstaltungen-durchgefuehrt"
+	FigEventsPlanned       = "veranstaltungen-geplant"
+	FigEventsCancelled     = "veranstaltungen-abgesagt"
+	FigAttendance          = "teilnahmen"
+	FigActions             = "aktionen"
+	FigTopics              = "themen"
+	FigVideos              = "videos-veroeffentlicht"
+	FigByStage             = "themen-nach-phase"
+	FigByAmt               = "beteiligung-nach-amt"
+	FigByMonth             = "aktivitaet-nach-monat"
+	FigSurveyParticipation = "umfrage-beteiligung"
 )
 
 // FigureDefinition is one entry of the glossary.
@@ -120,6 +128,7 @@ var FigureDefinitions = []FigureDefinition{
 	{FigVideos, "Veröffentlichte Videos", "Themen der Tafeln des gewählten Jahres, deren Video bis zum Stichtag veröffentlicht wurde."},
 	{FigActions, "Aktionen", "Alle im Protokoll festgehaltenen Aktionen mit Zeitpunkt im gewählten Jahr bis zum Stichtag, außer anonymen (Bewertungen, Umfrageantworten)."},
 	{FigByAmt, "Beteiligung nach Amt", "Je Amt: aktive Lotsinnen und Lotsen am Stichtag und die Aktionen der Personen, die zum Zeitpunkt der Aktion diesem Amt angehörten."},
+	{FigSurveyParticipation, "Umfrage-Beteiligung", "Anteil der Lotsinnen und Lotsen, die an der anonymen Jahresumfrage des gewählten Jahres bis zum Stichtag teilgenommen haben, an allen, die beim Öffnen der Umfrage aktiv waren (Personen mit der Rolle „Lotse“). Wer was geantwortet hat, ist nirgends gespeichert."},
 	{FigByMonth, "Aktivität nach Monat", "Je Monat des gewählten Jahres: Aktionen, Eintritte, Austritte und durchgeführte Veranstaltungen (nach Tag der Durchführung)."},
 }
 
@@ -267,7 +276,11 @@ func (a *Activity) Years() []int {
 func (r *Runner) Figures(year int, asOf time.Time) (Figures, uint64) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.activity.Figures(year, asOf), r.applied
+	f := r.activity.Figures(year, asOf)
+	if s, ok := r.surveyResults(year, asOf); ok {
+		f.Survey, f.SurveyParticipants, f.SurveyEligible, f.SurveyRate = true, s.Participants, s.Eligible, s.Rate()
+	}
+	return f, r.applied
 }
 
 // Feed returns the newest n actions up to asOf, newest first.

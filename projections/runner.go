@@ -36,6 +36,9 @@ type Runner struct {
 	feedback *BarrierReports
 	boards   *Boards
 	ratings  *Ratings
+	// survey is the annual survey; surveyMin its minimum answers per item.
+	survey    *Survey
+	surveyMin int
 	// conclusions are the reports' Fazit und Ausblick.
 	conclusions *Conclusions
 	models      []ReadModel
@@ -64,8 +67,8 @@ func NewRunner(src domain.Source, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), feedback: NewBarrierReports(), boards: NewBoards(), conclusions: NewConclusions(), ratings: NewRatings(), progress: make(chan struct{})}
-	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity, r.feedback, r.boards, r.conclusions, r.ratings}
+	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), feedback: NewBarrierReports(), boards: NewBoards(), conclusions: NewConclusions(), ratings: NewRatings(), survey: NewSurvey(), progress: make(chan struct{})}
+	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity, r.feedback, r.boards, r.conclusions, r.ratings, r.survey}
 	return r
 }
 

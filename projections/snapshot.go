@@ -337,6 +337,8 @@ func (r *Runner) restore(ctx context.Context) {
 			r.conclusions = m
 		case *Ratings:
 			r.ratings = m
+		case *Survey:
+			r.survey = m
 		}
 	}
 	r.mu.Unlock()

@@ -289,6 +289,7 @@ func (s *Server) handleMyData() http.Handler {
 			"angemeldete_geraete": page.Sessions,
 			"api_schluessel":      page.Tokens,
 			"bewertungen":         s.ratedEvents(p),
+			"umfragen":            s.answeredSurveys(p),
 			"hinweis":             "Passwörter werden nur als Argon2id-Hash gespeichert und sind hier nicht enthalten.",
 		}
 		w.Header().Set("Content-Disposition", `attachment; filename="meine-daten.json"`)

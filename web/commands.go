@@ -241,13 +241,16 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 				continue // an empty file input arrives as a value
 			}
 			f, ok := fields[key]
-			if !ok {
+			ff, dynamic := cmd.(formFields)
+			if !ok && !(dynamic && len(vs) == 1 && ff.SetFormField(key, vs[0])) {
 				return "", nil, &requestError{http.StatusBadRequest, fmt.Sprintf("Unbekanntes Feld „%s“.", clip(key))}
 			}
 			if len(vs) != 1 {
 				return "", nil, &requestError{http.StatusBadRequest, fmt.Sprintf("Das Feld „%s“ wurde mehrfach gesendet.", clip(key))}
 			}
-			f.SetString(vs[0])
+			if ok {
+				f.SetString(vs[0])
+			}
 			values[key] = vs[0]
 		}
 		return r.PostForm.Get("command_id"), values, nil
@@ -302,6 +305,12 @@ func clip(s string) string {
 		s = s[:40] + "…"
 	}
 	return strings.ToValidUTF8(s, "?")
+}
+
+// formFields is a command whose form has fields named at run time (the
+// survey's items); SetFormField takes one and reports whether it exists.
+type formFields interface {
+	SetFormField(key, value string) bool
 }
 
 // jsonFields maps the json names of a command's string fields to them.

@@ -130,7 +130,7 @@ func dashboardYearOf(view string) (int, bool) {
 var dashboardTables = map[string]func(p dashboardPage) [][]string{
 	"kennzahlen": func(p dashboardPage) [][]string {
 		f := p.F
-		return [][]string{
+		rows := [][]string{
 			{"kennzahl", "wert"},
 			{projections.FigActiveLotsen, itoa(f.ActiveLotsen)},
 			{projections.FigAemterWith, itoa(len(f.AemterWith))},
@@ -145,6 +145,7 @@ var dashboardTables = map[string]func(p dashboardPage) [][]string{
 			{projections.FigVideos, itoa(f.VideosPublished)},
 			{projections.FigActions, itoa(f.Actions)},
 		}
+		return append(rows, surveyFigureRows(f)...)
 	},
 	"aemter": func(p dashboardPage) [][]string {
 		rows := [][]string{{"amt", projections.FigActiveLotsen, projections.FigActions}}
@@ -197,22 +198,28 @@ func (s *Server) handleDashboardCSV() http.Handler {
 			s.writeError(w, r, http.StatusBadRequest, domain.EINVALID, "stand", err.Error())
 			return
 		}
-		var buf bytes.Buffer
-		buf.WriteString("\uFEFF")
-		cw := csv.NewWriter(&buf)
-		cw.Comma = ';'
-		for _, row := range table(s.dashboardData(year, asOf, now)) {
-			for i, cell := range row {
-				row[i] = csvSafe(cell)
-			}
-			cw.Write(row)
-		}
-		cw.Flush()
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="logbuch-%s-%d.csv"`, name, year))
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write(buf.Bytes())
+		writeCSV(w, name, year, table(s.dashboardData(year, asOf, now)))
 	})
+}
+
+// writeCSV answers a table as a CSV file for Excel: semicolons, a byte
+// order mark, no cell read as a formula.
+func writeCSV(w http.ResponseWriter, name string, year int, rows [][]string) {
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	cw := csv.NewWriter(&buf)
+	cw.Comma = ';'
+	for _, row := range rows {
+		for i, cell := range row {
+			row[i] = csvSafe(cell)
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="logbuch-%s-%d.csv"`, name, year))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula (a title
@@ -303,6 +310,14 @@ func feedSentence(a projections.Action) string {
 		what = "hat am Drehbuch für" + obj + " gearbeitet"
 	case "RatingGiven":
 		what = "hat die Veranstaltung" + obj + " bewertet"
+	case "SurveyOpened":
+		what = "hat die Jahresumfrage geöffnet"
+	case "SurveyStatementsChanged":
+		what = "hat die Aussagen der Jahresumfrage bearbeitet"
+	case "SurveyClosed":
+		what = "hat die Jahresumfrage geschlossen"
+	case "SurveyAnswered":
+		what = "hat an der Jahresumfrage teilgenommen"
 	case "VideoRecorded":
 		what = "hat das Video zu" + obj + " erfasst"
 	default:

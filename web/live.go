@@ -264,6 +264,9 @@ func viewAction(view string) string {
 	if action, _, ok := ratingView(view); ok {
 		return action
 	}
+	if _, ok := surveyViewYear(view); ok {
+		return domain.ViewSurvey
+	}
 	return "view:unknown"
 }
 

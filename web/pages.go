@@ -142,6 +142,9 @@ func validViewName(v string) bool {
 	if _, _, ok := ratingView(v); ok {
 		return true
 	}
+	if _, ok := surveyViewYear(v); ok {
+		return true
+	}
 	id, ok := strings.CutPrefix(v, "lotse/")
 	return ok && domain.ValidCommandID(id)
 }
@@ -162,6 +165,9 @@ func (s *Server) viewExists(v string) bool {
 	}
 	if _, _, ok := ratingView(v); ok {
 		return s.ratingViewExists(v)
+	}
+	if year, ok := surveyViewYear(v); ok {
+		return s.surveyViewExists(year)
 	}
 	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
 		_, _, exists := s.models.Person(id)
@@ -190,6 +196,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	}
 	if _, _, ok := ratingView(view); ok {
 		return s.renderRatingView(ctx, view)
+	}
+	if year, ok := surveyViewYear(view); ok {
+		return s.renderSurveyView(ctx, year)
 	}
 	switch {
 	case view == projections.RosterViewName:

@@ -83,6 +83,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
 	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
+	s.surveyRoutes(mux)
 
 	// KNowHow boards (web/boards.go).
 	mux.Handle("GET /knowhow", s.whenReady(s.requireView(domain.ViewBoards, s.handleBoardsPage())))

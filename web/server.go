@@ -98,6 +98,7 @@ type Server struct {
 	dash     Dashboard // nil when the read models have no figures
 
 	ratingPool *domain.AnonymousPool
+	surveyPool *domain.AnonymousPool // the annual survey's answers (survey.go)
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -127,6 +128,7 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	if s.cfg.Uploads == nil {
 		s.cfg.Uploads, _ = secrets.(Uploads)
 	}
+	s.initSurvey()
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)
@@ -148,6 +150,7 @@ func (s *Server) Run(ctx context.Context) {
 	}
 	go s.presence.Run(ctx)
 	go s.runRatings(ctx)
+	go s.runSurvey(ctx)
 	s.hub.Run(ctx)
 }
 

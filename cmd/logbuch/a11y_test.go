@@ -79,6 +79,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	m := startLogbuch(t, "--demo")
 	chromiumPath(t)
 	openCampaign(t, m) // a board with open voting besides the demo's of 2023
+	openSurveyAsSystem(t, m) // so that the Lotsin sees the questionnaire
 
 	visit := func(t *testing.T, tab context.Context, path string) {
 		t.Helper()
@@ -106,7 +107,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 		t.Run(who, func(t *testing.T) {
 			tab := newBrowser(t)
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks[who]))
-			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto"} {
+			for _, p := range []string{"/lotsen", "/veranstaltungen", "/roadmap", "/konto", "/umfrage", "/umfrage/2023/auswertung"} {
 				visit(t, tab, p)
 			}
 			for _, p := range topicPages {

@@ -78,7 +78,9 @@ var postEndpoints = []endpoint{
 // TestAuthorizationMatrix checks every role against every command and
 // every view, on the real server, against the one matrix in domain.
 func TestAuthorizationMatrix(t *testing.T) {
-	m := startLogbuch(t)
+	// The matrix sends a few hundred commands per API key in seconds; the
+	// per-key limit has its own test (TestCommandsAreRateLimitedPerClient).
+	m := startLogbuch(t, "--command-rate", "1000", "--command-burst", "1000")
 	admin := newActor(t, m, domain.RoleAdmin)
 	now := time.Now()
 	event, code := planEvent(t, m, admin, "Matrix-Workshop", now.Add(-time.Hour), now.Add(time.Hour))
@@ -104,6 +106,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if len(actors) != len(domain.AllRoles) {
 		t.Fatal("the test does not cover every role")
 	}
+	openSurveyDirectly(t, m, 2049, admin.Person) // for the survey's result pages
 	// The matrix must say something about every endpoint and view we test.
 	for _, e := range rosterEndpoints {
 		if !domain.Can(domain.RoleAdmin, e.command) {
@@ -202,6 +205,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				})
 			})
 		}
+		for _, e := range surveyEndpoints {
+			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
+				checkSurveyEndpoint(t, m, admin, role, a, e)
+			})
+		}
 		// Views: the pages and their live subscriptions.
 		for _, v := range []struct{ action, path, live string }{
 			{domain.ViewRoster, "/lotsen", "roster"},
@@ -221,6 +229,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{domain.ViewWall, "/veranstaltungen/" + event + "/wand/export.md", ""},
 			{domain.ViewWall, "/veranstaltungen/" + event + "/wand/export.html", ""},
 			{"HideWallPost", "", "veranstaltung/" + event + "/wand/moderation"},
+			{domain.ViewSurvey, "/umfrage", ""},
+			{domain.ViewSurvey, "/umfrage/2049/auswertung", "umfrage/2049"},
+			{domain.ViewSurvey, "/umfrage/2049/auswertung.csv", ""},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", roleName(role), v.action), func(t *testing.T) {
 				allowed := domain.CanIn(role, v.action, guestEvent(a, role, event), event)
@@ -345,6 +356,10 @@ func TestMatrixCoversEveryRoleAndAction(t *testing.T) {
 		"DeleteWallPost":      {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
 		"PlusOneWallPost":     {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
 		"WithdrawPlusOne":     {domain.RoleLotse, domain.RoleAdmin, domain.RoleGuest},
+		// The annual survey: the digital office runs it, Lotsen answer.
+		"OpenSurvey": {domain.RoleAdmin}, "EditSurveyStatements": {domain.RoleAdmin}, "CloseSurvey": {domain.RoleAdmin},
+		"AnswerSurvey":    {domain.RoleLotse},
+		domain.ViewSurvey: {domain.RoleLotse, domain.RoleLenkungsgruppe, domain.RoleAdmin},
 	}
 	if len(domain.Actions()) != len(want) {
 		t.Fatalf("the matrix has %d actions, this table %d: add the new ones here", len(domain.Actions()), len(want))

@@ -62,6 +62,10 @@ type independentFigures struct {
 	attendance, actions      int
 	topics, videos           int
 	eventStatus              map[string]string // title → status
+	// The survey of the year: opened by then, its eligible Lotsen (active
+	// at the opening) and the participations by then.
+	surveyOpen                     bool
+	surveyEligible, surveyAnswered int
 }
 
 func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time) independentFigures {
@@ -89,7 +93,7 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 		if e.At.After(asOf) {
 			continue
 		}
-		if e.Actor != "" && e.Type != "RatingsReleased" && inYear(e.At) {
+		if e.Actor != "" && e.Type != "RatingsReleased" && e.Type != "SurveyAnswersReleased" && inYear(e.At) {
 			f.actions++
 		}
 		kind, id := kindOf(e.Subject)
@@ -120,6 +124,19 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 				p.active = false
 			case "LotseRoleChanged":
 				p.role = d["to"].(string)
+			}
+		case "umfrage":
+			if e.Type == "SurveyOpened" && id == strconv.Itoa(year) {
+				f.surveyOpen = true
+				for _, p := range people {
+					if p.active && p.role == "lotse" {
+						f.surveyEligible++
+					}
+				}
+			}
+		case "umfrageteilnahme":
+			if e.Type == "SurveyAnswered" && int(d["year"].(float64)) == year {
+				f.surveyAnswered++
 			}
 		case "board":
 			if e.Type == "BoardCreated" {
@@ -254,6 +271,9 @@ func TestDashboardFiguresEqualFiguresFromTheExport(t *testing.T) {
 			if got[key] != n {
 				t.Errorf("stand %q: %s is %d on the dashboard, %d from the export", stand, key, got[key], n)
 			}
+		}
+		if rate, ok := got["umfrage-beteiligung"]; ok != want.surveyOpen || (ok && rate != (want.surveyAnswered*100+want.surveyEligible/2)/want.surveyEligible) {
+			t.Errorf("stand %q: umfrage-beteiligung %d (%v) on the dashboard, %d of %d (%v) from the export", stand, rate, ok, want.surveyAnswered, want.surveyEligible, want.surveyOpen)
 		}
 		if stand == "" && (want.topics == 0 || want.videos == 0 || want.held == 0) {
 			t.Errorf("the demo year should have KNowHow topics, a published video and held events: %+v", want)

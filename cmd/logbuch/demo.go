@@ -139,6 +139,9 @@ func (m *Main) loadDemo(ctx context.Context, publicURL string) error {
 	if err := m.loadDemoKnowHow(ctx, ids, nextID); err != nil {
 		return err
 	}
+	if err := m.loadDemoSurvey(ctx, ids, nextID); err != nil {
+		return err
+	}
 	m.log.Info("demo year loaded", "commands", n)
 	return m.demoLogins(ctx, publicURL)
 }

@@ -36,6 +36,10 @@ type Config struct {
 	RatingBatch  int
 	RatingFlush  time.Duration
 	MinRatings   int
+	// CommandRate and CommandBurst limit the commands of one session or
+	// API key (per second, and at once).
+	CommandRate  float64
+	CommandBurst int
 
 	NatsListen   string
 	NatsUser     string
@@ -105,6 +109,10 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 	fs.DurationVar(&c.RatingFlush, "rating-flush", ratingFlush, "how often ready batches of ratings are released (0: as soon as one is ready)")
 	minRatings, _ := strconv.Atoi(env("MIN_RATINGS", strconv.Itoa(web.DefaultMinRatings)))
 	fs.IntVar(&c.MinRatings, "min-ratings", minRatings, "show an event's results only from this many ratings on")
+	commandRate, _ := strconv.ParseFloat(env("COMMAND_RATE", "10"), 64)
+	fs.Float64Var(&c.CommandRate, "command-rate", commandRate, "commands per second one session or API key may send")
+	commandBurst, _ := strconv.Atoi(env("COMMAND_BURST", "40"))
+	fs.IntVar(&c.CommandBurst, "command-burst", commandBurst, "commands one session or API key may send at once")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""), "require this bearer token on /metrics")
 	fs.StringVar(&c.NatsListen, "nats-listen", env("NATS_LISTEN", ""), "open a TCP port on the embedded NATS server (needs --nats-user and --nats-password)")
 	fs.StringVar(&c.NatsUser, "nats-user", env("NATS_USER", ""), "NATS user name")
@@ -137,6 +145,9 @@ func (m *Main) ParseFlags(name string, args []string, getenv func(string) string
 	}
 	if m.Config.MinRatings < 1 || m.Config.RatingFlush < 0 {
 		return fmt.Errorf("--min-ratings must be 1 or more and --rating-flush 0 or more")
+	}
+	if m.Config.CommandRate <= 0 || m.Config.CommandBurst < 1 {
+		return fmt.Errorf("--command-rate must be above 0 and --command-burst 1 or more")
 	}
 	if r := m.Config.Replicas; r != 1 && r != 3 && r != 5 {
 		return fmt.Errorf("--replicas %d: use 1, 3 or 5", r)
@@ -176,7 +187,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Runner.UseSnapshots(m.Log, m.Log, snapshotEvery)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
 	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle, Presence: m.Log,
-		RatingBatch: c.RatingBatch, RatingFlush: c.RatingFlush, MinRatings: c.MinRatings}, m.Commands, m.Runner, m.Log)
+		RatingBatch: c.RatingBatch, RatingFlush: c.RatingFlush, MinRatings: c.MinRatings, CommandRate: c.CommandRate, CommandBurst: c.CommandBurst}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -269,6 +280,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := m.Web.ReleaseRatings(ctx, time.Now()); err != nil {
 			m.log.Warn("ratings not released at shutdown", "err", err)
+		}
+		if err := m.Web.ReleaseSurveyAnswers(ctx, time.Now()); err != nil {
+			m.log.Warn("survey answers not released at shutdown", "err", err)
 		}
 		cancel()
 	}
