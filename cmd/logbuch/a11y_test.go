@@ -78,7 +78,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	axe := axeSource(t)
 	m := startLogbuch(t, "--demo")
 	chromiumPath(t)
-	openCampaign(t, m) // a board with open voting besides the demo's of 2023
+	openCampaign(t, m)       // a board with open voting besides the demo's of 2023
 	openSurveyAsSystem(t, m) // so that the Lotsin sees the questionnaire
 
 	visit := func(t *testing.T, tab context.Context, path string) {
