@@ -16,12 +16,21 @@ import (
 // "Stand am …" needs no second pass over the log: a fact counts when it was
 // recorded at or before the moment.
 type Activity struct {
-	People  map[string]*Membership `json:"people"`
-	Events  map[string]*EventTrack `json:"events"`
-	Boards  map[string]*BoardTrack `json:"boards"`
-	Topics  map[string]*TopicTrack `json:"topics"`
-	Posts   map[string]string      `json:"posts"`   // wall post → its event
-	Actions []Action               `json:"actions"` // in log order
+	People map[string]*Membership `json:"people"`
+	Events map[string]*EventTrack `json:"events"`
+	Boards map[string]*BoardTrack `json:"boards"`
+	Topics map[string]*TopicTrack `json:"topics"`
+	Posts  map[string]string      `json:"posts"` // wall post → its event
+	// Rated holds the released batches of anonymous ratings per event: the
+	// values and the (hour-coarse) time of their release, never a person.
+	Rated   map[string][]RatingBatch `json:"rated"`
+	Actions []Action                 `json:"actions"` // in log order
+}
+
+// RatingBatch is one released batch of an event's ratings.
+type RatingBatch struct {
+	At     time.Time             `json:"at"`
+	Counts [domain.MaxRating]int `json:"counts"`
 }
 
 // BoardTrack is what the figures need of a KNowHow board.
@@ -94,7 +103,7 @@ const DashboardViewName = "dashboard"
 
 // NewActivity returns an empty activity model.
 func NewActivity() *Activity {
-	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}, Boards: map[string]*BoardTrack{}, Topics: map[string]*TopicTrack{}, Posts: map[string]string{}}
+	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}, Boards: map[string]*BoardTrack{}, Topics: map[string]*TopicTrack{}, Posts: map[string]string{}, Rated: map[string][]RatingBatch{}}
 }
 
 // Apply implements ReadModel.
@@ -109,6 +118,21 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 		}
 		if start, ok := a.applyEvent(rec.Subject, e); ok {
 			changed = append(changed, DashboardView(e.At.In(domain.Berlin).Year()), DashboardView(start.In(domain.Berlin).Year()))
+		}
+		if d, ok := e.Data.(domain.RatingsReleased); ok {
+			if event, ok := aggregateOf(rec.Subject, domain.RatingResults.Kind); ok {
+				var b RatingBatch
+				b.At = e.At
+				for _, v := range d.Values {
+					if v >= 1 && v <= domain.MaxRating {
+						b.Counts[v-1]++
+					}
+				}
+				a.Rated[event] = append(a.Rated[event], b)
+				if t := a.Events[event]; t != nil && len(t.Changes) > 0 {
+					changed = append(changed, DashboardView(t.Changes[len(t.Changes)-1].Start.In(domain.Berlin).Year()))
+				}
+			}
 		}
 		if anonymous(e) {
 			continue
@@ -367,7 +391,7 @@ func (a *Activity) restoreSnapshot(data json.RawMessage) (snapshotModel, error) 
 	if err := json.Unmarshal(data, fresh); err != nil {
 		return nil, err
 	}
-	if fresh.People == nil || fresh.Events == nil || fresh.Boards == nil || fresh.Topics == nil || fresh.Posts == nil {
+	if fresh.People == nil || fresh.Events == nil || fresh.Boards == nil || fresh.Topics == nil || fresh.Posts == nil || fresh.Rated == nil {
 		return nil, ErrSnapshotInvalid
 	}
 	return fresh, nil

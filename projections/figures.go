@@ -73,6 +73,12 @@ type FormatFigure struct {
 	Held       int
 	Planned    int
 	Attendance int
+	// Ratings of the format's events released by the moment (FigRating);
+	// RatingShown is false below the minimum, and then Average is 0.
+	Ratings     int
+	ratingSum   int
+	RatingShown bool
+	Average     float64
 }
 
 // EventFigure is one event of the year as it stood at the moment.
@@ -102,6 +108,7 @@ const (
 	FigByStage             = "themen-nach-phase"
 	FigByAmt               = "beteiligung-nach-amt"
 	FigByMonth             = "aktivitaet-nach-monat"
+	FigRating              = "bewertung-nach-format"
 	FigSurveyParticipation = "umfrage-beteiligung"
 )
 
@@ -129,6 +136,7 @@ var FigureDefinitions = []FigureDefinition{
 	{FigActions, "Aktionen", "Alle im Protokoll festgehaltenen Aktionen mit Zeitpunkt im gewählten Jahr bis zum Stichtag, außer anonymen (Bewertungen, Umfrageantworten)."},
 	{FigByAmt, "Beteiligung nach Amt", "Je Amt: aktive Lotsinnen und Lotsen am Stichtag und die Aktionen der Personen, die zum Zeitpunkt der Aktion diesem Amt angehörten."},
 	{FigSurveyParticipation, "Umfrage-Beteiligung", "Anteil der Lotsinnen und Lotsen, die an der anonymen Jahresumfrage des gewählten Jahres bis zum Stichtag teilgenommen haben, an allen, die beim Öffnen der Umfrage aktiv waren (Personen mit der Rolle „Lotse“). Wer was geantwortet hat, ist nirgends gespeichert."},
+	{FigRating, "Durchschnittliche Bewertung nach Format", "Mittelwert aller anonymen Bewertungen (1 bis 5) der Veranstaltungen eines Formats mit Beginn im gewählten Jahr, die bis zum Stichtag freigegeben wurden. Unter der Mindestzahl an Bewertungen (Einstellung --min-ratings, üblich 3) wird kein Wert gezeigt."},
 	{FigByMonth, "Aktivität nach Monat", "Je Monat des gewählten Jahres: Aktionen, Eintritte, Austritte und durchgeführte Veranstaltungen (nach Tag der Durchführung)."},
 }
 
@@ -189,6 +197,15 @@ func (a *Activity) Figures(year int, asOf time.Time) Figures {
 		if row == nil {
 			row = &FormatFigure{Format: t.Format}
 			byFormat[t.Format] = row
+		}
+		for _, b := range a.Rated[id] {
+			if b.At.After(asOf) {
+				continue
+			}
+			for v, n := range b.Counts {
+				row.Ratings += n
+				row.ratingSum += n * (v + 1)
+			}
 		}
 		switch st.Status {
 		case domain.StatusHeld:
@@ -277,6 +294,13 @@ func (r *Runner) Figures(year int, asOf time.Time) (Figures, uint64) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	f := r.activity.Figures(year, asOf)
+	min := r.minSurveyAnswers() // the one minimum of --min-ratings
+	for i := range f.ByFormat {
+		row := &f.ByFormat[i]
+		if row.Ratings >= min && row.Ratings > 0 {
+			row.RatingShown, row.Average = true, float64(row.ratingSum)/float64(row.Ratings)
+		}
+	}
 	if s, ok := r.surveyResults(year, asOf); ok {
 		f.Survey, f.SurveyParticipants, f.SurveyEligible, f.SurveyRate = true, s.Participants, s.Eligible, s.Rate()
 	}

@@ -79,29 +79,59 @@ type requestError struct {
 
 func (e *requestError) Error() string { return e.message }
 
+// admit checks what every command checks before its body is read: the
+// read models are ready, the caller is logged in and may do the action (a
+// guest only within their event), within the rate limit. When it returns
+// false, the request has been answered.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, action string) (principal, bool) {
+	if !s.models.Ready() {
+		w.Header().Set("Retry-After", "5")
+		s.writeError(w, r, http.StatusServiceUnavailable, "starting", "", "Logbuch startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.")
+		return principal{}, false
+	}
+	p := principalOf(r)
+	if !p.LoggedIn() {
+		s.unauthenticated(w, r)
+		return p, false
+	}
+	if !domain.Can(p.Role, action) {
+		s.forbidden(w, r)
+		return p, false
+	}
+	if p.Role == domain.RoleGuest && !domain.CanIn(p.Role, action, p.Event, r.PathValue("id")) {
+		s.forbidden(w, r)
+		return p, false
+	}
+	if !s.limits.allow(limitKey(p)) {
+		w.Header().Set("Retry-After", "5")
+		s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", "Zu viele Aktionen in kurzer Zeit. Bitte warten Sie einen Moment.")
+		return p, false
+	}
+	return p, true
+}
+
+// readable answers a request whose body could not be read, or whose CSRF
+// token does not match its session; it returns false when it answered.
+func (s *Server) readable(w http.ResponseWriter, r *http.Request, p principal, err error) bool {
+	if err != nil {
+		var re *requestError
+		if !errors.As(err, &re) {
+			re = &requestError{status: http.StatusBadRequest, message: "Die Anfrage konnte nicht gelesen werden."}
+		}
+		s.writeError(w, r, re.status, "bad_request", "", re.message)
+		return false
+	}
+	if !p.Token && !validCSRF(p, csrfOf(r)) {
+		s.writeError(w, r, http.StatusForbidden, "csrf", "", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
+		return false
+	}
+	return true
+}
+
 func (s *Server) command(rt commandRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.models.Ready() {
-			w.Header().Set("Retry-After", "5")
-			s.writeError(w, r, http.StatusServiceUnavailable, "starting", "", "Logbuch startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.")
-			return
-		}
-		p := principalOf(r)
-		if !p.LoggedIn() {
-			s.unauthenticated(w, r)
-			return
-		}
-		if !domain.Can(p.Role, rt.name) {
-			s.forbidden(w, r)
-			return
-		}
-		if p.Role == domain.RoleGuest && !domain.CanIn(p.Role, rt.name, p.Event, r.PathValue("id")) {
-			s.forbidden(w, r)
-			return
-		}
-		if !s.limits.allow(limitKey(p)) {
-			w.Header().Set("Retry-After", "5")
-			s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", "Zu viele Aktionen in kurzer Zeit. Bitte warten Sie einen Moment.")
+		p, ok := s.admit(w, r, rt.name)
+		if !ok {
 			return
 		}
 		limit := int64(maxCommandBody)
@@ -111,16 +141,7 @@ func (s *Server) command(rt commandRoute) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		cmdPtr := rt.newCommand()
 		commandID, values, err := decodeCommand(r, cmdPtr)
-		if err != nil {
-			var re *requestError
-			if !errors.As(err, &re) {
-				re = &requestError{status: http.StatusBadRequest, message: "Die Anfrage konnte nicht gelesen werden."}
-			}
-			s.writeError(w, r, re.status, "bad_request", "", re.message)
-			return
-		}
-		if !p.Token && !validCSRF(p, csrfOf(r)) {
-			s.writeError(w, r, http.StatusForbidden, "csrf", "", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
+		if !s.readable(w, r, p, err) {
 			return
 		}
 		if rt.prepare != nil {

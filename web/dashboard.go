@@ -162,9 +162,9 @@ var dashboardTables = map[string]func(p dashboardPage) [][]string{
 		return rows
 	},
 	"formate": func(p dashboardPage) [][]string {
-		rows := [][]string{{"format", projections.FigEventsHeld, projections.FigEventsPlanned, projections.FigAttendance}}
+		rows := [][]string{{"format", projections.FigEventsHeld, projections.FigEventsPlanned, projections.FigAttendance, projections.FigRating}}
 		for _, f := range p.F.ByFormat {
-			rows = append(rows, []string{f.Format, itoa(f.Held), itoa(f.Planned), itoa(f.Attendance)})
+			rows = append(rows, []string{f.Format, itoa(f.Held), itoa(f.Planned), itoa(f.Attendance), ratingCell(f)})
 		}
 		return rows
 	},
@@ -417,4 +417,20 @@ func yearOptions(years []int, current int) []option {
 		out = append(out, option{Value: strconv.Itoa(y), Label: strconv.Itoa(y)})
 	}
 	return out
+}
+
+// ratingCell is a format's average rating, or nothing below the minimum.
+func ratingCell(f projections.FormatFigure) string {
+	if !f.RatingShown {
+		return ""
+	}
+	return strconv.FormatFloat(f.Average, 'f', 1, 64)
+}
+
+// ratingLabel is how the page shows it, German style.
+func ratingLabel(f projections.FormatFigure) string {
+	if !f.RatingShown {
+		return "zu wenige Bewertungen"
+	}
+	return strings.Replace(ratingCell(f), ".", ",", 1) + " von 5"
 }

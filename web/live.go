@@ -172,6 +172,10 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
 				return
 			}
+			if !knowhowMayFollow(sub, v) {
+				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
+				return
+			}
 			if !s.viewExists(v) {
 				continue
 			}
@@ -247,6 +251,9 @@ func viewAction(view string) string {
 			return "HideWallPost"
 		}
 		return domain.ViewWall
+	}
+	if action, ok := knowhowView(view); ok {
+		return action
 	}
 	if a, ok := topicViewAction(view); ok {
 		return a

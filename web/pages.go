@@ -139,6 +139,9 @@ func validViewName(v string) bool {
 	if _, ok := wallOf(v); ok {
 		return true
 	}
+	if _, ok := knowhowView(v); ok {
+		return true
+	}
 	if _, _, ok := ratingView(v); ok {
 		return true
 	}
@@ -177,6 +180,9 @@ func (s *Server) viewExists(v string) bool {
 		_, _, exists := s.models.Person(id)
 		return exists
 	}
+	if _, ok := knowhowView(v); ok {
+		return s.knowhowViewExists(v)
+	}
 	return false
 }
 
@@ -185,6 +191,9 @@ func (s *Server) renderView(ctx context.Context, view string) (string, []byte, u
 	var buf bytes.Buffer
 	if id, audience, ok := wallView(view); ok {
 		return s.renderWall(ctx, id, audience)
+	}
+	if handled, id, html, seq, ok := s.renderKnowhowView(ctx, view); handled {
+		return id, html, seq, ok
 	}
 	if mine, id, html, seq, ok := s.renderTopicView(ctx, view); mine {
 		return id, html, seq, ok

@@ -19,7 +19,8 @@ import (
 // sets how far they are. Nothing is appended in these tests, so any sign of
 // an executed command (WaitFor is called only after one) fails the test.
 type readinessStub struct {
-	t *testing.T
+	t           *testing.T
+	boardModels // the board pages are not used by these tests
 
 	mu              sync.Mutex
 	applied, target uint64

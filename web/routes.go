@@ -88,6 +88,27 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /bericht/{year}/fazit", s.handleEditConclusion())
 	s.surveyRoutes(mux)
 
+	// KNowHow boards (web/boards.go).
+	mux.Handle("GET /knowhow", s.whenReady(s.requireView(domain.ViewBoards, s.handleBoardsPage())))
+	mux.Handle("POST /knowhow", s.handleCreateBoard())
+	mux.Handle("GET /knowhow/{board}", s.whenReady(s.requireView(domain.ViewBoards, s.handleBoardPage())))
+	mux.Handle("POST /knowhow/{board}/budget", s.handleSetVoteBudget())
+	mux.Handle("POST /knowhow/{board}/schliessen", s.handleCloseVoting())
+	mux.Handle("POST /knowhow/{board}/oeffnen", s.handleReopenVoting())
+	mux.Handle("POST /knowhow/{board}/aufdecken", s.handleRevealVotes())
+	mux.Handle("POST /knowhow/{board}/moderation", s.handleChangeFacilitator())
+	mux.Handle("POST /knowhow/{board}/archivieren", s.handleArchiveBoard())
+	mux.Handle("POST /knowhow/{board}/wiederherstellen", s.handleRestoreBoard())
+	mux.Handle("POST /knowhow/{board}/praeferenz", s.handleSetPreference())
+	mux.Handle("POST /knowhow/{board}/bedarf", s.handleSetNeed())
+	mux.Handle("POST /knowhow/{board}/themen", s.handleProposeTopic())
+	mux.Handle("GET /knowhow/{board}/import", s.whenReady(s.requireView(domain.ImportTopics, s.handleImportPage())))
+	mux.Handle("POST /knowhow/{board}/import", s.handleImport())
+	mux.Handle("POST /knowhow/{board}/themen/{topic}/verschieben", s.handleMoveTopic())
+	mux.Handle("POST /knowhow/{board}/themen/{topic}/archivieren", s.handleArchiveTopic())
+	mux.Handle("POST /knowhow/{board}/themen/{topic}/wiederherstellen", s.handleRestoreTopic())
+
+	// KNowHow topics and the Videothek (web/topic.go).
 	s.topicRoutes(mux)
 
 	csrf := http.NewCrossOriginProtection()

@@ -33,6 +33,7 @@ type ReadModels interface {
 	Progress() (applied, target uint64)
 	Ready() bool
 	OnChange(func(projections.Change))
+	boardModels
 	ratingModels
 }
 

@@ -78,6 +78,7 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 	axe := axeSource(t)
 	m := startLogbuch(t, "--demo")
 	chromiumPath(t)
+	openCampaign(t, m)       // a board with open voting besides the demo's of 2023
 	openSurveyAsSystem(t, m) // so that the Lotsin sees the questionnaire
 
 	visit := func(t *testing.T, tab context.Context, path string) {
@@ -124,6 +125,19 @@ func TestAccessibilityOfEveryPage(t *testing.T) {
 			visit(t, tab, firstLink(t, tab, "/lotsen/"))
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen"))
 			visit(t, tab, firstLink(t, tab, "/veranstaltungen/"))
+			// KNowHow: the boards, one board, the board as it was, the import.
+			visit(t, tab, "/knowhow")
+			// The first board is the open campaign (votes and, for the
+			// Lotsin, the facilitator's forms); the last one is 2023's.
+			board := firstLink(t, tab, "/knowhow/")
+			visit(t, tab, board)
+			if who != "Lenkungsgruppe" {
+				visit(t, tab, board+"/import")
+			}
+			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/knowhow"))
+			past := eval[string](t, tab, `[...document.querySelectorAll('main a[href^="/knowhow/"]')].pop().pathname`)
+			visit(t, tab, past)
+			visit(t, tab, past+"?stand=2023-03-05T12:00")
 			// The workshop wall of #KNmeetsHN, and the room's projector view.
 			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen"))
 			wall := eval[string](t, tab, `(Array.from(document.querySelectorAll('main a[href^="/veranstaltungen/"]')).find(a => a.textContent.includes("KNmeetsHN")) || {}).pathname || ""`)

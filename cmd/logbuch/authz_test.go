@@ -730,3 +730,213 @@ func TestPasswordsAreNeverStoredInClear(t *testing.T) {
 		t.Fatal("the failed login was not logged at all")
 	}
 }
+
+// wantPageAnswer fails unless a page was answered as the matrix says: 200
+// when allowed, else a redirect to the login (anonymous) or 403.
+func wantPageAnswer(t *testing.T, role domain.Role, a *actor, path string, allowed bool, status int) {
+	t.Helper()
+	switch {
+	case allowed && status != 200:
+		t.Fatalf("%s may see %s: got %d", roleName(role), path, status)
+	case !allowed && a == nil && status != http.StatusSeeOther:
+		t.Fatalf("anonymous %s: %d, want a redirect to the login", path, status)
+	case !allowed && a != nil && status != http.StatusForbidden:
+		t.Fatalf("%s must not see %s: got %d", roleName(role), path, status)
+	}
+}
+
+// wantLiveAnswer subscribes to a live view as a (logged in) and fails
+// unless a fresh view arrives exactly when the matrix allows it.
+func wantLiveAnswer(t *testing.T, m *Main, role domain.Role, a *actor, view string, allowed bool) {
+	t.Helper()
+	ctx := testCtx(t)
+	c := dialLive(t, ctx, m, a)
+	subscribe(t, ctx, c, view, 0)
+	msg, ok := readLive(t, ctx, c, 10*time.Second)
+	if allowed && (!ok || msg.T != "reset") {
+		t.Fatalf("%s may follow %s: got %+v", roleName(role), view, msg)
+	}
+	if !allowed && ok {
+		t.Fatalf("%s must not follow %s but got %+v", roleName(role), view, msg)
+	}
+}
+
+// boardEndpoint is a command endpoint of the KNowHow boards: setup makes a
+// fresh target on which the command is valid for the facilitator (the
+// matrix's Lotse) and for an admin, and returns the path and the body.
+//
+// JoinTeam and LeaveTeam are the topic page's endpoints (the cards post to
+// them too); its own matrix test covers them.
+type boardEndpoint struct {
+	command string
+	setup   func(t *testing.T, f *boardFixture, a *actor, allowed bool) (path, body string)
+}
+
+type boardFixture struct {
+	m            *Main
+	admin, lotse *actor
+}
+
+// exec runs a command of the fixture directly (not over HTTP, whose rate
+// limit is not what this test is about).
+func (f *boardFixture) exec(t *testing.T, d any, id, actor, name string, cmd any) {
+	t.Helper()
+	ctx := testCtx(t)
+	meta := domain.Meta{CommandID: uuid.NewString(), Actor: actor}
+	var res domain.Result
+	var err error
+	switch d := d.(type) {
+	case domain.Decider[domain.Board, any]:
+		res, err = domain.Execute(ctx, f.m.Commands, d, id, meta, name, cmd)
+	case domain.Decider[domain.Topic, any]:
+		res, err = domain.Execute(ctx, f.m.Commands, d, id, meta, name, cmd)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if err := f.m.Runner.WaitFor(ctx, res.Seq); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// board makes a board run by the matrix's Lotse, after the given steps
+// of its admin ("schliessen", "archivieren").
+func (f *boardFixture) board(t *testing.T, steps ...string) string {
+	t.Helper()
+	b := uuid.NewString()
+	by := domain.Caller{Person: f.admin.Person, Role: domain.RoleAdmin}
+	f.exec(t, domain.Boards, b, f.admin.Person, "CreateBoard", domain.CreateBoard{Title: "Matrix-Tafel", Year: "2030", Facilitator: f.lotse.Person})
+	for _, s := range steps {
+		switch s {
+		case "/schliessen":
+			f.exec(t, domain.Boards, b, f.admin.Person, "CloseVoting", domain.CloseVoting{By: by})
+		case "/archivieren":
+			f.exec(t, domain.Boards, b, f.admin.Person, "ArchiveBoard", domain.ArchiveBoard{By: by})
+		}
+	}
+	return b
+}
+
+// topic makes a topic on a fresh board, archived if asked.
+func (f *boardFixture) topic(t *testing.T, steps ...string) (string, string) {
+	t.Helper()
+	b, topic := f.board(t), uuid.NewString()
+	f.exec(t, domain.Topics, topic, f.lotse.Person, "ProposeTopic", domain.ProposeTopic{Board: b, Title: "Matrix-Thema"})
+	for _, s := range steps {
+		if s == "/archivieren" {
+			f.exec(t, domain.Topics, topic, f.admin.Person, "ArchiveTopic", domain.ArchiveTopic{})
+		}
+	}
+	return b, topic
+}
+
+var boardEndpoints = []boardEndpoint{
+	{"CreateBoard", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow", fmt.Sprintf(`{"title":"Neu","year":2030,"facilitator":%q}`, f.lotse.Person)
+	}},
+	{"SetVoteBudget", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t) + "/budget", `{"budget":9}`
+	}},
+	{"CloseVoting", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t) + "/schliessen", `{}`
+	}},
+	{"ReopenVoting", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t, "/schliessen") + "/oeffnen", `{}`
+	}},
+	{"RevealVotes", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t, "/schliessen") + "/aufdecken", `{}`
+	}},
+	{"ChangeFacilitator", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t) + "/moderation", fmt.Sprintf(`{"facilitator":%q}`, f.admin.Person)
+	}},
+	{"ArchiveBoard", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t) + "/archivieren", `{}`
+	}},
+	{"RestoreBoard", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t, "/archivieren") + "/wiederherstellen", `{}`
+	}},
+	{domain.ImportTopics, func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t) + "/import", `{"csv":"Titel\nAus der Umfrage\n","confirm":true}`
+	}},
+	{"ProposeTopic", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		return "/knowhow/" + f.board(t) + "/themen", `{"title":"Neues Thema"}`
+	}},
+	{"SetPreference", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		b, topic := f.topic(t)
+		return "/knowhow/" + b + "/praeferenz", fmt.Sprintf(`{"topic":%q,"dots":1}`, topic)
+	}},
+	{"SetNeed", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		b, topic := f.topic(t)
+		return "/knowhow/" + b + "/bedarf", fmt.Sprintf(`{"topic":%q,"need":4}`, topic)
+	}},
+	{"MoveTopic", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		b, topic := f.topic(t)
+		return "/knowhow/" + b + "/themen/" + topic + "/verschieben", `{"to":"ausgewaehlt"}`
+	}},
+	{"ArchiveTopic", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		b, topic := f.topic(t)
+		return "/knowhow/" + b + "/themen/" + topic + "/archivieren", `{}`
+	}},
+	{"RestoreTopic", func(t *testing.T, f *boardFixture, _ *actor, _ bool) (string, string) {
+		b, topic := f.topic(t, "/archivieren")
+		return "/knowhow/" + b + "/themen/" + topic + "/wiederherstellen", `{}`
+	}},
+}
+
+// TestAuthorizationMatrixKnowhow checks every role against the board
+// commands and views, on the real server, against the matrix in domain.
+func TestAuthorizationMatrixKnowhow(t *testing.T) {
+	m := startLogbuch(t)
+	f := &boardFixture{m: m, admin: newActor(t, m, domain.RoleAdmin), lotse: newActor(t, m, domain.RoleLotse)}
+	now := time.Now()
+	event, code := planEvent(t, m, f.admin, "Matrix-Workshop", now.Add(-time.Hour), now.Add(time.Hour))
+	guest, _ := joinAsGuest(t, m, code, "Gabi Gast")
+	guest.CSRF = guest.csrfFrom(t, m, "/veranstaltungen/"+event)
+	actors := map[domain.Role]*actor{
+		domain.RoleAnonymous:      nil,
+		domain.RoleGuest:          guest,
+		domain.RoleLotse:          f.lotse,
+		domain.RoleLenkungsgruppe: newActor(t, m, domain.RoleLenkungsgruppe),
+		domain.RoleAdmin:          f.admin,
+	}
+	board, topic := f.topic(t)
+	for role, a := range actors {
+		for _, e := range boardEndpoints {
+			t.Run(fmt.Sprintf("%s/%s", roleName(role), e.command), func(t *testing.T) {
+				allowed := domain.Can(role, e.command)
+				path, body := e.setup(t, f, a, allowed)
+				expectAuthz(t, m, role, e.command, allowed, func() (int, map[string]any) {
+					status, out, _ := postJSON(t, a, m.URL()+path, uuid.NewString(), body)
+					return status, out
+				})
+			})
+		}
+		person := f.lotse.Person
+		if a != nil {
+			person = a.Person
+		}
+		for _, v := range []struct{ action, path, live string }{
+			{domain.ViewBoards, "/knowhow", "tafeln"},
+			{domain.ViewBoards, "/knowhow/" + board, "tafel/" + board},
+			{domain.ImportTopics, "/knowhow/" + board + "/import", ""},
+			{"SetPreference", "", "tafel/" + board + "/stimmzettel/" + person},
+		} {
+			t.Run(fmt.Sprintf("%s/%s%s", roleName(role), v.action, v.path), func(t *testing.T) {
+				allowed := domain.Can(role, v.action)
+				if v.path != "" {
+					status, _ := getBody(t, a, m.URL()+v.path)
+					wantPageAnswer(t, role, a, v.path, allowed, status)
+				}
+				if v.live == "" || a == nil {
+					return
+				}
+				if v.action == "SetPreference" && allowed { // a ballot that changed
+					if st, out := boardPost(t, m, a, board, "/bedarf", fmt.Sprintf(`{"topic":%q,"need":3}`, topic)); st != 200 {
+						t.Fatalf("vote: %d %v", st, out)
+					}
+				}
+				wantLiveAnswer(t, m, role, a, v.live, allowed)
+			})
+		}
+	}
+}

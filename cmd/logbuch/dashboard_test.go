@@ -62,6 +62,7 @@ type independentFigures struct {
 	attendance, actions      int
 	topics, videos           int
 	eventStatus              map[string]string // title → status
+	ratingByFormat           map[string][2]int // format → released ratings, their sum
 	// The survey of the year: opened by then, its eligible Lotsen (active
 	// at the opening) and the participations by then.
 	surveyOpen                     bool
@@ -75,9 +76,9 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 		role   string
 	}
 	type event struct {
-		title, status string
-		start         time.Time
-		attendance    int
+		title, format, status string
+		start                 time.Time
+		attendance            int
 	}
 	type topic struct {
 		board, stage string
@@ -87,7 +88,8 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 	events := map[string]*event{}
 	boardYear := map[string]int{}
 	topics := map[string]*topic{}
-	f := independentFigures{active: map[string]bool{}, eventStatus: map[string]string{}}
+	f := independentFigures{active: map[string]bool{}, eventStatus: map[string]string{}, ratingByFormat: map[string][2]int{}}
+	released := map[string][]int{} // event → released values
 	inYear := func(t time.Time) bool { return t.In(berlin).Year() == year }
 	for _, e := range lines {
 		if e.At.After(asOf) {
@@ -153,11 +155,15 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 			case "TopicRestored":
 				topics[id].archived = false
 			}
+		case "bewertungen":
+			for _, v := range d["values"].([]any) {
+				released[id] = append(released[id], int(v.(float64)))
+			}
 		case "veranstaltung":
 			switch e.Type {
 			case "VeranstaltungPlanned":
 				start, _ := time.Parse(time.RFC3339, d["start"].(string))
-				events[id] = &event{title: d["title"].(string), status: "geplant", start: start}
+				events[id] = &event{title: d["title"].(string), format: d["format"].(string), status: "geplant", start: start}
 			case "VeranstaltungRescheduled":
 				events[id].start, _ = time.Parse(time.RFC3339, d["start"].(string))
 			case "VeranstaltungCancelled":
@@ -180,10 +186,16 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 			}
 		}
 	}
-	for _, e := range events {
+	for id, e := range events {
 		if !inYear(e.start) {
 			continue
 		}
+		r := f.ratingByFormat[e.format]
+		for _, v := range released[id] {
+			r[0]++
+			r[1] += v
+		}
+		f.ratingByFormat[e.format] = r
 		f.eventStatus[e.title] = e.status
 		switch e.status {
 		case "durchgefuehrt":
@@ -280,6 +292,24 @@ func TestDashboardFiguresEqualFiguresFromTheExport(t *testing.T) {
 		}
 		if stand == dayBefore && !want.active[leaver] {
 			t.Errorf("the Lotse who left on %s should be active the day before", leftAt)
+		}
+		// The average rating per format, only from the minimum (3) on.
+		shown := 0
+		for _, row := range dashboardCSV(t, m, steering, "formate", query)[1:] {
+			if row[4] != "" {
+				shown++
+			}
+			r := want.ratingByFormat[row[0]]
+			wantCell := ""
+			if r[0] >= 3 {
+				wantCell = strconv.FormatFloat(float64(r[1])/float64(r[0]), 'f', 1, 64)
+			}
+			if row[4] != wantCell {
+				t.Errorf("stand %q: the rating of %s is %q on the dashboard, %q from the export (%d ratings)", stand, row[0], row[4], wantCell, r[0])
+			}
+		}
+		if stand == "" && shown == 0 {
+			t.Error("the demo year shows no average rating for any format")
 		}
 		// The events table says the same per event.
 		rows := dashboardCSV(t, m, steering, "veranstaltungen", query)
