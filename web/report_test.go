@@ -52,7 +52,6 @@ func TestReportSurveySection(t *testing.T) {
 	}
 	html := buf.String()
 	for _, want := range []string{
-		"12 von 20 aktiven Lotsinnen und Lotsen haben teilgenommen (60 %).",
 		`id="bericht-umfrage-0"`, "Verteilung der Antworten: Insgesamt bin ich zufrieden in meiner Rolle",
 		"1 = gar nicht zufrieden, 5 = sehr zufrieden",
 		"In meiner Rolle als Digitallots:in konnte ich … Verbesserungen in meinem Amt anregen", "Zu wenige Antworten für eine Auswertung.",

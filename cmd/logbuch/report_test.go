@@ -63,7 +63,8 @@ func checkDemoReport(t *testing.T, html string) {
 		"<h4>Inkubator DigitallotsInnen</h4>",                                // a workshop group …
 		"<strong>Patenschaften über Stadtgrenzen:</strong> neue Lotsen",      // … and its result, Markdown rendered
 		`href="#kennzahl-aktive-lotsen"`, `id="kennzahl-aktive-lotsen"`,
-		"aktiven Lotsinnen und Lotsen haben teilgenommen", `id="bericht-umfrage-0"`, // the survey's charts
+		`href="#kennzahl-umfrage-beteiligung"`, `id="bericht-umfrage-0"`, // the survey's participation and charts
+		`href="#kennzahl-bewertung-nach-format"`,                                               // ratings by format
 		"Die Lenkungsgruppe unterstützt dabei, in den Ämtern ohne Lotse jemanden zu gewinnen.", // the Fazit
 	} {
 		if !strings.Contains(strings.ToLower(html), strings.ToLower(want)) {
