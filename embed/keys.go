@@ -63,7 +63,7 @@ func (k *keyring) key(ctx context.Context, person string, create bool) ([]byte, 
 			key = e.Value()
 		}
 	default:
-		return nil, fmt.Errorf("read key of %s: %w", person, err)
+		return nil, fmt.Errorf("read key of %s: %w", person, unavailable(ctx, err))
 	}
 	if len(key) != 32 {
 		return nil, fmt.Errorf("key of %s has %d bytes", person, len(key))

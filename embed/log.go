@@ -316,7 +316,7 @@ func (l *Log) Append(ctx context.Context, c domain.Commit) (domain.Appended, err
 	}
 	sealed, err := l.keys.seal(ctx, c.Subject, c.Events)
 	if err != nil {
-		return domain.Appended{}, fmt.Errorf("append to %s: %w", c.Subject, err)
+		return domain.Appended{}, fmt.Errorf("append to %s: %w", c.Subject, unavailable(ctx, err))
 	}
 	payload, err := domain.EncodeEvents(sealed)
 	if err != nil {
@@ -330,7 +330,8 @@ func (l *Log) Append(ctx context.Context, c domain.Commit) (domain.Appended, err
 	if l.commits == nil {
 		return l.publishOne(ctx, c, msg)
 	}
-	return l.commits.append(ctx, c, msg)
+	app, err := l.commits.append(ctx, c, msg)
+	return app, unavailable(ctx, err)
 }
 
 // publishOne writes one command's message and gives its own answer.
@@ -346,7 +347,7 @@ func (l *Log) publishOne(ctx context.Context, c domain.Commit, msg *nats.Msg) (d
 			}
 			return domain.Appended{}, &ConflictError{Subject: c.Subject, Expected: c.ExpectedSeq, Cause: err}
 		}
-		return domain.Appended{}, fmt.Errorf("publish to %s: %w", c.Subject, err)
+		return domain.Appended{}, fmt.Errorf("publish to %s: %w", c.Subject, unavailable(ctx, err))
 	}
 	return domain.Appended{Seq: ack.Sequence, Duplicate: ack.Duplicate}, nil
 }
@@ -369,7 +370,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("last message of %s: %w", subject, err)
+		return nil, fmt.Errorf("last message of %s: %w", subject, unavailable(ctx, err))
 	}
 	var out []domain.Recorded
 	next := uint64(1)
@@ -381,7 +382,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 		n := 0
 		for m, err := range msgs {
 			if err != nil {
-				return nil, fmt.Errorf("read %s from %d: %w", subject, next, err)
+				return nil, fmt.Errorf("read %s from %d: %w", subject, next, unavailable(ctx, err))
 			}
 			n++
 			rec, err := l.decodeRecord(ctx, m.Sequence, m.Subject, m.Header, m.Data)
@@ -402,7 +403,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 func (l *Log) Message(ctx context.Context, seq uint64) (domain.Recorded, error) {
 	m, err := l.stream.GetMsg(ctx, seq)
 	if err != nil {
-		return domain.Recorded{}, fmt.Errorf("get message %d: %w", seq, err)
+		return domain.Recorded{}, fmt.Errorf("get message %d: %w", seq, unavailable(ctx, err))
 	}
 	return l.decodeRecord(ctx, m.Sequence, m.Subject, m.Header, m.Data)
 }
@@ -410,10 +411,22 @@ func (l *Log) Message(ctx context.Context, seq uint64) (domain.Recorded, error) 
 // LastSeq is the sequence of the newest message in the log.
 func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	info, err := l.stream.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("stream info: %w", err)
+	if err == nil {
+		return info.State.LastSeq, nil
 	}
-	return info.State.LastSeq, nil
+	if ctx.Err() == nil && transient(err) {
+		// After a cluster node died, stream info may stay unanswered for a
+		// while although writes and reads go on (seen with nats-server
+		// 2.15): ask for the newest message instead.
+		last, gerr := l.stream.GetLastMsgForSubject(ctx, "lb.>")
+		switch {
+		case gerr == nil:
+			return last.Sequence, nil
+		case errors.Is(gerr, jetstream.ErrMsgNotFound):
+			return 0, nil
+		}
+	}
+	return 0, fmt.Errorf("stream info: %w", unavailable(ctx, err))
 }
 
 func (l *Log) recordFromMsg(ctx context.Context, m jetstream.Msg) (domain.Recorded, error) {

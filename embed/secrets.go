@@ -68,7 +68,7 @@ func (l *Log) GetSecret(ctx context.Context, bucket, key string, v any) (bool, e
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("get %s/%s: %w", bucket, key, err)
+		return false, fmt.Errorf("get %s/%s: %w", bucket, key, unavailable(ctx, err))
 	}
 	if err := json.Unmarshal(e.Value(), v); err != nil {
 		return false, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
@@ -104,7 +104,7 @@ func (l *Log) TakeSecret(ctx context.Context, bucket, key string, v any) (bool, 
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("get %s/%s: %w", bucket, key, err)
+		return false, fmt.Errorf("get %s/%s: %w", bucket, key, unavailable(ctx, err))
 	}
 	if err := kv.Purge(ctx, key, jetstream.LastRevision(e.Revision())); err != nil {
 		var apiErr *jetstream.APIError
