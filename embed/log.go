@@ -50,6 +50,15 @@ type Config struct {
 	// NoGroupCommit writes every command on its own (for comparisons).
 	NoGroupCommit bool
 
+	// Federation of two cities (federation.go): the embedded server's
+	// JetStream domain and its leaf-node link to the partner's server.
+	JetStreamDomain string
+	LeafListen      string // accept the partner's leaf connection here
+	LeafUser        string // … with this user
+	LeafPassword    string // … and password
+	LeafRemote      string // connect to the partner's leaf port (nats-leaf://user:password@host:port)
+	Federation      *Federation
+
 	// Credentials and TLS for an external NATS (besides User/Password).
 	Token     string // a token
 	CredsFile string // a .creds file (JWT and NKey seed)
@@ -115,6 +124,9 @@ type Log struct {
 
 	snapMu sync.Mutex
 	snaps  jetstream.ObjectStore
+
+	stopFederation context.CancelFunc
+	federationDone chan struct{}
 }
 
 var _ domain.Log = (*Log)(nil)
@@ -150,10 +162,14 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		l.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
+	subjects := []string{"lb.>"}
+	if f := cfg.Federation; f != nil {
+		subjects = f.subjects() // the partner's source is set by watchFederation
+	}
 	if l.stream, err = l.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "Logbuch: every action of the Digitallotsen, append-only",
-		Subjects:    []string{"lb.>"},
+		Subjects:    subjects,
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardNew, // never drop history to make room
@@ -179,6 +195,11 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	if !cfg.NoGroupCommit {
 		l.commits = newGroupCommit(l)
 	}
+	if cfg.Federation != nil {
+		fctx, stop := context.WithCancel(context.Background())
+		l.stopFederation, l.federationDone = stop, make(chan struct{})
+		go func() { defer close(l.federationDone); l.watchFederation(fctx) }()
+	}
 	return l, nil
 }
 
@@ -198,8 +219,12 @@ func (l *Log) startEmbedded() error {
 	if maxMem <= 0 {
 		maxMem = defaultMaxMemory
 	}
+	name := "logbuch"
+	if l.cfg.JetStreamDomain != "" {
+		name += "-" + l.cfg.JetStreamDomain // server names differ across a leaf-node link
+	}
 	opts := &server.Options{
-		ServerName:         "logbuch",
+		ServerName:         name,
 		Username:           l.cfg.User,
 		Password:           l.cfg.Password,
 		JetStream:          true,
@@ -210,6 +235,10 @@ func (l *Log) startEmbedded() error {
 		DontListen:         true, // no TCP port: only this process talks to it
 		NoSigs:             true,
 		MaxPayload:         MaxMessageSize + 4096,
+		JetStreamDomain:    l.cfg.JetStreamDomain,
+	}
+	if err := l.cfg.leafNode(opts); err != nil {
+		return err
 	}
 	if l.cfg.Listen != "" {
 		if l.cfg.User == "" || l.cfg.Password == "" {
@@ -270,6 +299,10 @@ func (l *Log) Conn() *nats.Conn { return l.nc }
 // releases the data dir.
 func (l *Log) Close() error {
 	var err error
+	if l.stopFederation != nil {
+		l.stopFederation()
+		<-l.federationDone
+	}
 	if l.commits != nil {
 		l.commits.stop()
 	}
