@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -248,5 +249,33 @@ func TestFederationSharesExactlyTheKNmeetsHNSpaces(t *testing.T) {
 				t.Errorf("%s holds %d shared posts of %s", c.name, len(seen), home)
 			}
 		}
+	}
+}
+
+func TestFederationFlagsThatCannotWorkAreRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--federation-partner", "heilbronn"}, "go together"},
+		{[]string{"--federation-partner", "konstanz", "--federation-partner-domain", "kn", "--jetstream-domain", "hn"}, "the partner city's --tenant"},
+		{[]string{"--federation-partner", "heilbronn", "--federation-partner-domain", "hn"}, "--jetstream-domain"},
+		{[]string{"--federation-partner", "heilbronn", "--federation-partner-domain", "hn", "--jetstream-domain", "hn"}, "each city needs its own"},
+		{[]string{"--nats-url", "nats://127.0.0.1:4222", "--leaf-remote", "nats-leaf://x:y@127.0.0.1:7422"}, "configure them in the NATS server"},
+	} {
+		m := NewMain(io.Discard, io.Discard)
+		err := m.ParseFlags("serve", c.args, func(string) string { return "" })
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want an error about %q", c.args, err, c.want)
+		}
+	}
+	// A leaf port for the partner needs credentials.
+	m := NewMain(io.Discard, io.Discard)
+	if err := m.ParseFlags("serve", []string{"--http", "127.0.0.1:0", "--data-dir", t.TempDir(), "--leaf-listen", "127.0.0.1:0"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(testCtx(t)); err == nil || !strings.Contains(err.Error(), "--leaf-user") {
+		m.Close()
+		t.Fatalf("a leaf port without credentials: %v", err)
 	}
 }

@@ -78,4 +78,12 @@ Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --nats-token, --nats-creds FILE, --nats-nkey FILE, --nats-ca FILE,
   --nats-cert FILE, --nats-key FILE  credentials and TLS for an external NATS (--nats-url)
   --replicas N       stream and bucket replicas on a NATS cluster (1, 3 or 5)
+
+Federation of two cities (docs/operations.md):
+  --jetstream-domain D           JetStream domain of the embedded NATS server (e.g. kn)
+  --leaf-listen ADDR             accept the partner city's leaf-node link here (with
+  --leaf-user U --leaf-password P  LOGBUCH_LEAF_PASSWORD), or
+  --leaf-remote URL              connect to the partner's leaf port: nats-leaf://user:password@host:7422
+  --federation-partner CITY      the partner city's --tenant (e.g. heilbronn)
+  --federation-partner-domain D  the JetStream domain of the partner's NATS (e.g. hn)
 `
