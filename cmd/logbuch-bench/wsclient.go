@@ -34,8 +34,14 @@ type webEnv struct {
 }
 
 func openWebEnv(ctx context.Context, lotsen int) (*webEnv, error) {
+	return openWebEnvOn(ctx, embed.Config{}, lotsen)
+}
+
+// openWebEnvOn is openWebEnv on a log with the given settings (e.g. a
+// NATS cluster).
+func openWebEnvOn(ctx context.Context, cfg embed.Config, lotsen int) (*webEnv, error) {
 	w := &webEnv{}
-	env, err := openLogbuch(ctx, embed.Config{}, func(e *lbEnv) {
+	env, err := openLogbuch(ctx, cfg, func(e *lbEnv) {
 		w.srv = web.NewServer(web.Config{Logger: quiet, Demo: true, CommandRate: 1e9, CommandBurst: 1 << 30, MaxConnsPerPerson: 100000}, e.handler, e.runner, e.log)
 	})
 	if err != nil {
