@@ -43,6 +43,11 @@ func (l *Log) openBuckets(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("key-value bucket %s: %w", name, err)
 		}
+		if l.cfg.Replicas > 1 {
+			if kv, err = l.leaderReads(ctx, name); err != nil {
+				return err
+			}
+		}
 		l.buckets[name] = kv
 	}
 	l.keys = &keyring{kv: l.buckets[bucketKeys], cache: map[string][]byte{}}
@@ -179,4 +184,27 @@ func (l *Log) WatchSecretDeletes(ctx context.Context, bucket string, fn func(key
 		}
 	}()
 	return nil
+}
+
+// leaderReads makes a replicated bucket answer reads from its leader only.
+// Direct gets (the default) may be answered by a follower that has not yet
+// stored a write acknowledged a moment ago: another replica would then
+// take a key just created for as erased, or a fresh session as none.
+func (l *Log) leaderReads(ctx context.Context, bucket string) (jetstream.KeyValue, error) {
+	s, err := l.js.Stream(ctx, "KV_"+bucket)
+	if err != nil {
+		return nil, fmt.Errorf("key-value bucket %s: %w", bucket, err)
+	}
+	cfg := s.CachedInfo().Config
+	if cfg.AllowDirect {
+		cfg.AllowDirect = false
+		if _, err := l.js.UpdateStream(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("key-value bucket %s: reads from the leader: %w", bucket, err)
+		}
+	}
+	kv, err := l.js.KeyValue(ctx, bucket) // bound anew: reads now go to the leader
+	if err != nil {
+		return nil, fmt.Errorf("key-value bucket %s: %w", bucket, err)
+	}
+	return kv, nil
 }
