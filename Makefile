@@ -22,7 +22,22 @@ build: generate
 run: generate
 	$(GO) run ./cmd/logbuch serve --demo --http $(HTTP) --data-dir $(DATA_DIR)
 
-test: generate
+# axe-core checks every page for accessibility in the browser tests; it
+# comes from npm at a pinned version and is never committed.
+AXE_VERSION ?= 4.10.3
+.PHONY: axe
+axe:
+	@if [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then \
+		if command -v npm >/dev/null 2>&1; then \
+			echo "installing axe-core $(AXE_VERSION) from npm into .cache/axe (for the accessibility test)"; \
+			npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION); \
+		else \
+			echo "NOTE: no npm found: the accessibility test will be skipped."; \
+			echo "      Install it with: sudo apt-get install -y npm   (CI installs it and requires the test)"; \
+		fi; \
+	fi
+
+test: generate axe
 	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
 		echo "NOTE: no Chromium found: the browser tests will be skipped."; \
 		echo "      Install it with: sudo apt-get install -y chromium   (CI installs it and requires these tests)"; \
@@ -36,6 +51,9 @@ fuzz: generate
 	$(GO) test -run '^$$' -fuzz FuzzDecodeCommand -fuzztime 30s ./web
 	$(GO) test -run '^$$' -fuzz FuzzDecodeClientMessage -fuzztime 30s ./web
 	$(GO) test -run '^$$' -fuzz FuzzReadExport -fuzztime 30s ./embed
+	$(GO) test -run '^$$' -fuzz FuzzMerge3 -fuzztime 30s ./domain
+	$(GO) test -run '^$$' -fuzz FuzzParseTopicImport -fuzztime 30s ./domain
+	$(GO) test -run '^$$' -fuzz FuzzRenderMarkdown -fuzztime 30s ./web
 
 lint: generate
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ\.go$$')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -25,11 +25,20 @@ const (
 	ReadAllRecords = "read:everything"      // the Lenkungsgruppe reads all
 	ViewEvents     = "view:veranstaltungen" // the list of events
 	ViewWall       = "view:wand"            // one event's page and its live wall
+	ViewDashboard  = "view:dashboard"       // the overview of figures and activity
+	// ViewBarrierReports: the reports sent from the accessibility statement.
+	ViewBarrierReports = "view:rueckmeldungen"
+	ViewBoards         = "view:tafeln"    // KNowHow boards, topics, their history and "Stand am …"
+	ViewVideos         = "view:videothek" // the library of published explainer videos
+	ImportTopics       = "ImportTopics"   // import survey topics from a CSV file (facilitator or admin: see Board.FacilitatedBy)
 )
 
 var (
 	staff      = []Role{RoleLotse, RoleLenkungsgruppe, RoleAdmin}
 	adminsOnly = []Role{RoleAdmin}
+	lotsen     = []Role{RoleLotse, RoleAdmin}
+	// participants of an event's wall: those who may post to it.
+	participants = []Role{RoleLotse, RoleAdmin, RoleGuest}
 )
 
 // permissions is the authorization matrix.
@@ -61,6 +70,60 @@ var permissions = map[string][]Role{
 	ViewEvents:                staff,
 	ViewWall:                  {RoleLotse, RoleLenkungsgruppe, RoleAdmin, RoleGuest},
 	"PostToWall":              {RoleLotse, RoleAdmin, RoleGuest},
+	// The Lenkungsgruppe watches the year; the digital office with it.
+	ViewDashboard: {RoleLenkungsgruppe, RoleAdmin},
+	// Anyone with an account can report a barrier; the digital office
+	// reads and answers the reports.
+	"ReportBarrier":       staff,
+	ViewBarrierReports:    adminsOnly,
+	"AnswerBarrierReport": adminsOnly,
+	// KNowHow: the digital office starts a board per campaign; Lotsen (and
+	// admins, who are Lotsen too) propose, edit, vote, form teams and
+	// produce; the Lenkungsgruppe watches; guests never see boards. The
+	// facilitator's actions are open to Lotsen here, and the board's decider
+	// checks that the caller is the board's facilitator (or an admin).
+	"CreateBoard":       adminsOnly,
+	"SetVoteBudget":     lotsen,
+	"CloseVoting":       lotsen,
+	"ReopenVoting":      lotsen,
+	"RevealVotes":       lotsen,
+	"ChangeFacilitator": lotsen,
+	"ArchiveBoard":      lotsen,
+	"RestoreBoard":      lotsen,
+	ImportTopics:        lotsen,
+	"SetPreference":     lotsen, // proxy votes: the ballot's decider allows them to the facilitator only
+	"SetNeed":           lotsen,
+	"ProposeTopic":      lotsen,
+	"EditTopicField":    lotsen,
+	"CommentTopic":      lotsen,
+	"ArchiveTopic":      lotsen,
+	"RestoreTopic":      lotsen,
+	"JoinTeam":          lotsen,
+	"LeaveTeam":         lotsen,
+	"MoveTopic":         lotsen,
+	"AddScene":          lotsen, // the Drehbuch and the video: the topic's decider allows them to its team
+	"EditScene":         lotsen,
+	"SetSceneSeconds":   lotsen,
+	"MoveScene":         lotsen,
+	"DeleteScene":       lotsen,
+	"RecordVideo":       lotsen,
+	"PublishVideo":      lotsen,
+	ViewBoards:          staff,
+	ViewVideos:          staff,
+	// Participants rate a held event once: Lotsen (admins are Lotsen of
+	// the digital office) and the guests of that event.
+	"RateVeranstaltung": {RoleLotse, RoleAdmin, RoleGuest},
+	// The workshop wall: whoever plans events facilitates (groups, hiding);
+	// participants pick a group, edit and delete their own posts (the
+	// decider checks authorship) and give "+1".
+	"AddWorkshopGroup":    adminsOnly,
+	"HideWallPost":        adminsOnly,
+	"UnhideWallPost":      adminsOnly,
+	"ChooseWorkshopGroup": participants,
+	"EditWallPost":        participants,
+	"DeleteWallPost":      participants,
+	"PlusOneWallPost":     participants,
+	"WithdrawPlusOne":     participants,
 }
 
 // CanIn reports whether a role may perform an action on something that

@@ -34,7 +34,7 @@ func (d Decider[S, C]) Fold(events []Event) S {
 type Meta struct {
 	CommandID string    // chosen by the client; a retry with the same id is applied once
 	Actor     string    // who asks
-	At        time.Time // when; the zero value means now
+	At        time.Time // when, also the time inside the event ids; the zero value means now
 	// NewAggregate says the aggregate id was just made for this command, so
 	// there is nothing to load; if it exists after all, the append conflicts
 	// and the command is decided again on what is there.
@@ -233,6 +233,9 @@ func execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggrega
 		events := make([]Event, len(data))
 		for i, dt := range data {
 			id, err := uuid.NewV7()
+			if !meta.At.IsZero() {
+				id, err = eventIDAt(meta.At) // the id tells no other time than At
+			}
 			if err != nil {
 				return Result{}, fmt.Errorf("new event id: %w", err)
 			}

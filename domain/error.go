@@ -8,11 +8,12 @@ import (
 // Error codes, in the spirit of the WTF Dial: few, stable, mapped to HTTP
 // statuses in one place by the web package.
 const (
-	EINVALID  = "invalid"  // the input breaks a rule; the message says which
-	ENOTFOUND = "notfound" // the thing does not exist
-	ECONFLICT = "conflict" // the state changed in a way that makes the command impossible
-	EBUSY     = "busy"     // too many concurrent writers; try again
-	EINTERNAL = "internal" // anything else; logged in full, shown as a generic message
+	EINVALID   = "invalid"   // the input breaks a rule; the message says which
+	ENOTFOUND  = "notfound"  // the thing does not exist
+	ECONFLICT  = "conflict"  // the state changed in a way that makes the command impossible
+	EBUSY      = "busy"      // too many concurrent writers; try again
+	EFORBIDDEN = "forbidden" // the role may act, but not on this thing (e.g. another's post)
+	EINTERNAL  = "internal"  // anything else; logged in full, shown as a generic message
 )
 
 // Error is an error a user may see. Message is German and safe to show.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ type Veranstaltung struct {
 	Held      bool
 	Cancelled bool
 	Talks     int
+	Groups    []string // names of the workshop groups, in order
 }
 
 type (
@@ -125,6 +127,8 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 		return []Data{VeranstaltungPlanned{Title: title, Format: c.Format, Start: start, End: end, Place: place, HostCity: c.HostCity, GuestCode: c.GuestCode}}, nil
 	case RescheduleVeranstaltung, CancelVeranstaltung, MarkHeld, AddTalk:
 		return decideLifecycle(s, c)
+	case AddWorkshopGroup:
+		return decideAddGroup(s, c)
 	}
 	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
 }
@@ -141,6 +145,8 @@ func evolveVeranstaltung(s Veranstaltung, e Event) Veranstaltung {
 		s.Held = true
 	case TalkAdded:
 		s.Talks++
+	case WorkshopGroupAdded:
+		s.Groups = append(slices.Clip(s.Groups), d.Name)
 	}
 	return s
 }

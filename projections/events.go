@@ -12,6 +12,8 @@ type Events struct {
 	byID   map[string]*EventInfo
 	byCode map[string]string // guest code → event id
 	walls  map[string][]WallPostView
+	posts  map[string]string            // post id → event id (posts on a wall)
+	picks  map[string]map[string]string // event → actor → workshop group
 }
 
 // EventInfo is one event as pages show it.
@@ -33,6 +35,14 @@ type EventInfo struct {
 	Sequence int `json:"sequence"`
 	// Changed is when the event last changed (iCalendar DTSTAMP).
 	Changed time.Time `json:"changed"`
+	// Groups are the parallel workshop groups, in the order added.
+	Groups []WorkshopGroup `json:"groups,omitempty"`
+}
+
+// WorkshopGroup is one group of an event.
+type WorkshopGroup struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Talk is one talk of an event.
@@ -57,6 +67,11 @@ type WallPostView struct {
 	Actor     string    `json:"actor"`      // person id or guest:<id>
 	GuestName string    `json:"guest_name"` // for guests
 	Text      string    `json:"text"`
+	Group     string    `json:"group,omitempty"`
+	Photo     string    `json:"photo,omitempty"` // object name in the upload store
+	Edited    bool      `json:"edited,omitempty"`
+	Hidden    bool      `json:"hidden,omitempty"`
+	PlusOnes  []string  `json:"plus_ones,omitempty"` // actors, in order given
 }
 
 // View names of events.
@@ -67,7 +82,7 @@ func WallViewName(event string) string { return "veranstaltung/" + event + "/wan
 
 // NewEvents returns an empty events model.
 func NewEvents() *Events {
-	return &Events{byID: map[string]*EventInfo{}, byCode: map[string]string{}, walls: map[string][]WallPostView{}}
+	return &Events{byID: map[string]*EventInfo{}, byCode: map[string]string{}, walls: map[string][]WallPostView{}, posts: map[string]string{}, picks: map[string]map[string]string{}}
 }
 
 // Apply implements ReadModel.
@@ -78,7 +93,8 @@ func (m *Events) Apply(rec domain.Recorded) []string {
 			if d, ok := e.Data.(domain.VeranstaltungPlanned); ok {
 				m.byID[id] = &EventInfo{ID: id, Title: d.Title, Format: d.Format, Place: d.Place, HostCity: d.HostCity, GuestCode: d.GuestCode, Start: d.Start, End: d.End, Status: domain.StatusPlanned, Changed: e.At}
 				m.byCode[d.GuestCode] = id
-				changed = append(changed, EventsViewName, WallViewName(id))
+				changed = append(changed, EventsViewName)
+				changed = append(changed, WallViewNames(id)...)
 				continue
 			}
 			ev, ok := m.byID[id]
@@ -95,11 +111,14 @@ func (m *Events) Apply(rec domain.Recorded) []string {
 				ev.Status, ev.Attendance = domain.StatusHeld, d.Attendance
 			case domain.TalkAdded:
 				ev.Talks = append(slices.Clip(ev.Talks), Talk{Speaker: d.Speaker, Organisation: d.Organisation, Topic: d.Topic})
+			case domain.WorkshopGroupAdded:
+				ev.Groups = append(slices.Clip(ev.Groups), WorkshopGroup{ID: d.ID, Name: d.Name})
 			default:
 				continue
 			}
 			ev.Changed = e.At
-			changed = append(changed, EventsViewName, WallViewName(id))
+			changed = append(changed, EventsViewName)
+			changed = append(changed, WallViewNames(id)...)
 		}
 		return changed
 	}
@@ -113,7 +132,7 @@ func (m *Events) Apply(rec domain.Recorded) []string {
 			for event, posts := range m.walls {
 				for _, p := range posts {
 					if p.Actor == person {
-						changed = append(changed, WallViewName(event))
+						changed = append(changed, WallViewNames(event)...)
 						break
 					}
 				}
@@ -124,9 +143,21 @@ func (m *Events) Apply(rec domain.Recorded) []string {
 	if id, ok := aggregateOf(rec.Subject, domain.Wall.Kind); ok {
 		var changed []string
 		for _, e := range rec.Events {
-			if d, ok := e.Data.(domain.WallPostAdded); ok {
-				m.walls[d.Event] = append(m.walls[d.Event], WallPostView{ID: id, Seq: rec.Seq, At: e.At, Actor: e.Actor, GuestName: d.GuestName, Text: d.Text})
-				changed = append(changed, WallViewName(d.Event))
+			if event, ok := m.applyPost(id, rec.Seq, e); ok {
+				changed = append(changed, WallViewNames(event)...)
+			}
+		}
+		return changed
+	}
+	if _, ok := aggregateOf(rec.Subject, domain.Participations.Kind); ok {
+		var changed []string
+		for _, e := range rec.Events {
+			if d, ok := e.Data.(domain.WorkshopGroupChosen); ok {
+				if m.picks[d.Event] == nil {
+					m.picks[d.Event] = map[string]string{}
+				}
+				m.picks[d.Event][e.Actor] = d.Group
+				changed = append(changed, WallViewNames(d.Event)...)
 			}
 		}
 		return changed
@@ -172,5 +203,6 @@ func (r *Runner) EventByCode(code string) (EventInfo, bool) {
 func (e *EventInfo) clone() EventInfo {
 	c := *e
 	c.Talks = slices.Clone(e.Talks)
+	c.Groups = slices.Clone(e.Groups)
 	return c
 }

@@ -32,7 +32,13 @@ type Runner struct {
 	roster   *Roster
 	commands *Commands
 	events   *Events
-	models   []ReadModel
+	activity *Activity
+	feedback *BarrierReports
+	boards   *Boards
+	ratings  *Ratings
+	// conclusions are the reports' Fazit und Ausblick.
+	conclusions *Conclusions
+	models      []ReadModel
 
 	mu      sync.RWMutex // guards the read models and applied
 	applied uint64
@@ -58,8 +64,8 @@ func NewRunner(src domain.Source, log *slog.Logger) *Runner {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), progress: make(chan struct{})}
-	r.models = []ReadModel{r.commands, r.roster, r.events}
+	r := &Runner{src: src, log: log, roster: NewRoster(), commands: NewCommands(), events: NewEvents(), activity: NewActivity(), feedback: NewBarrierReports(), boards: NewBoards(), conclusions: NewConclusions(), ratings: NewRatings(), progress: make(chan struct{})}
+	r.models = []ReadModel{r.commands, r.roster, r.events, r.activity, r.feedback, r.boards, r.conclusions, r.ratings}
 	return r
 }
 

@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 4
+const ReadModelVersion = 8
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {
@@ -55,6 +55,21 @@ type snapshotBody struct {
 	Commands map[string]domain.Result  `json:"commands"`
 	Events   []EventInfo               `json:"events"`
 	Walls    map[string][]WallPostView `json:"walls"`
+	// Models holds the read models that save themselves (snapshotModel),
+	// by key; a snapshot that lacks one of them is not used.
+	Models map[string]json.RawMessage `json:"models"`
+	// Picks are the participants' workshop groups: event → actor → group.
+	Picks map[string]map[string]string `json:"picks,omitempty"`
+}
+
+// snapshotModel is a read model that saves and restores itself; it seals
+// any personal data it keeps on its own.
+type snapshotModel interface {
+	ReadModel
+	snapshotKey() string
+	marshalSnapshot() (json.RawMessage, error)
+	// restoreSnapshot returns a fresh model of the same kind.
+	restoreSnapshot(json.RawMessage) (snapshotModel, error)
 }
 
 type snapPerson struct {
@@ -86,7 +101,16 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 		}
 		return r.sealer.SealField(ctx, person, field, value)
 	}
-	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}}
+	body := snapshotBody{Commands: r.commands.byID, Walls: map[string][]WallPostView{}, Models: map[string]json.RawMessage{}, Picks: r.events.picks}
+	for _, m := range r.models {
+		if sm, ok := m.(snapshotModel); ok {
+			data, err := sm.marshalSnapshot()
+			if err != nil {
+				return nil, 0, fmt.Errorf("snapshot of %s: %w", sm.snapshotKey(), err)
+			}
+			body.Models[sm.snapshotKey()] = data
+		}
+	}
 	for _, e := range r.events.byID {
 		body.Events = append(body.Events, *e)
 	}
@@ -148,26 +172,26 @@ func (r *Runner) encodeSnapshot(ctx context.Context) ([]byte, uint64, error) {
 var ErrSnapshotInvalid = errors.New("snapshot not usable")
 
 // decodeSnapshot reads a snapshot into fresh read models.
-func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Commands, *Events, snapshotHeader, error) {
+func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Commands, *Events, []snapshotModel, snapshotHeader, error) {
 	var h snapshotHeader
 	nl := bytes.IndexByte(data, '\n')
 	if nl < 0 || json.Unmarshal(data[:nl], &h) != nil || h.Format != snapshotMagic {
-		return nil, nil, nil, h, fmt.Errorf("%w: no snapshot header", ErrSnapshotInvalid)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: no snapshot header", ErrSnapshotInvalid)
 	}
 	if h.Version != ReadModelVersion {
-		return nil, nil, nil, h, fmt.Errorf("%w: read-model version %d, this program has %d", ErrSnapshotInvalid, h.Version, ReadModelVersion)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: read-model version %d, this program has %d", ErrSnapshotInvalid, h.Version, ReadModelVersion)
 	}
 	zipped := data[nl+1:]
 	if sum := sha256.Sum256(zipped); hex.EncodeToString(sum[:]) != h.SHA256 {
-		return nil, nil, nil, h, fmt.Errorf("%w: checksum mismatch (damaged)", ErrSnapshotInvalid)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: checksum mismatch (damaged)", ErrSnapshotInvalid)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(zipped))
 	if err != nil {
-		return nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
 	}
 	var body snapshotBody
 	if err := json.NewDecoder(io.LimitReader(zr, 4<<30)).Decode(&body); err != nil {
-		return nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
+		return nil, nil, nil, nil, h, fmt.Errorf("%w: %v", ErrSnapshotInvalid, err)
 	}
 	open := func(person, field, value string) (string, error) {
 		if value == "" || value == domain.Erased(field) {
@@ -179,14 +203,14 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 	for _, sp := range body.People {
 		p := &Person{ID: sp.ID, Erased: sp.Erased, Amt: sp.Amt, City: sp.City, Role: sp.Role, Active: sp.Active, JoinedAt: sp.JoinedAt, LeftAt: sp.LeftAt}
 		if p.Name, err = open(sp.ID, "name", sp.Name); err != nil {
-			return nil, nil, nil, h, err
+			return nil, nil, nil, nil, h, err
 		}
 		email, err := open(sp.ID, "email", sp.Email)
 		if err != nil {
-			return nil, nil, nil, h, err
+			return nil, nil, nil, nil, h, err
 		}
 		if len(sp.Seqs) != len(sp.History) {
-			return nil, nil, nil, h, fmt.Errorf("%w: history of %s", ErrSnapshotInvalid, sp.ID)
+			return nil, nil, nil, nil, h, fmt.Errorf("%w: history of %s", ErrSnapshotInvalid, sp.ID)
 		}
 		for i, e := range sp.History {
 			if pd, ok := e.Data.(domain.Personal); ok {
@@ -197,7 +221,7 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 					return out
 				})
 				if oerr != nil {
-					return nil, nil, nil, h, oerr
+					return nil, nil, nil, nil, h, oerr
 				}
 			}
 			p.History = append(p.History, Step{Seq: sp.Seqs[i], Event: e})
@@ -218,13 +242,35 @@ func (r *Runner) decodeSnapshot(ctx context.Context, data []byte) (*Roster, *Com
 		for i, p := range posts {
 			if g, ok := strings.CutPrefix(p.Actor, "guest:"); ok {
 				if posts[i].GuestName, err = open(g, "guest_name", p.GuestName); err != nil {
-					return nil, nil, nil, h, err
+					return nil, nil, nil, nil, h, err
 				}
 			}
 		}
 		events.walls[event] = posts
+		for _, p := range posts {
+			events.posts[p.ID] = event
+		}
 	}
-	return roster, commands, events, h, nil
+	if body.Picks != nil {
+		events.picks = body.Picks
+	}
+	var extras []snapshotModel
+	for _, m := range r.models {
+		sm, ok := m.(snapshotModel)
+		if !ok {
+			continue
+		}
+		saved, ok := body.Models[sm.snapshotKey()]
+		if !ok {
+			return nil, nil, nil, nil, h, fmt.Errorf("%w: no %s in it", ErrSnapshotInvalid, sm.snapshotKey())
+		}
+		fresh, err := sm.restoreSnapshot(saved)
+		if err != nil {
+			return nil, nil, nil, nil, h, fmt.Errorf("%w: %s: %v", ErrSnapshotInvalid, sm.snapshotKey(), err)
+		}
+		extras = append(extras, fresh)
+	}
+	return roster, commands, events, extras, h, nil
 }
 
 // SaveSnapshot writes a snapshot of the read models now.
@@ -270,7 +316,7 @@ func (r *Runner) restore(ctx context.Context) {
 	if data == nil {
 		return
 	}
-	roster, commands, events, h, err := r.decodeSnapshot(ctx, data)
+	roster, commands, events, extras, h, err := r.decodeSnapshot(ctx, data)
 	if err != nil {
 		r.log.Warn("ignoring the projection snapshot; rebuilding from the log", "err", err, "seq", h.Seq)
 		return
@@ -278,6 +324,21 @@ func (r *Runner) restore(ctx context.Context) {
 	r.mu.Lock()
 	r.roster, r.commands, r.events, r.applied = roster, commands, events, h.Seq
 	r.models = []ReadModel{r.commands, r.roster, r.events}
+	for _, m := range extras {
+		r.models = append(r.models, m)
+		switch m := m.(type) {
+		case *Activity:
+			r.activity = m
+		case *BarrierReports:
+			r.feedback = m
+		case *Boards:
+			r.boards = m
+		case *Conclusions:
+			r.conclusions = m
+		case *Ratings:
+			r.ratings = m
+		}
+	}
 	r.mu.Unlock()
 	r.progressMu.Lock()
 	r.restoredFrom, r.lastSnapSeq, r.lastSnapTime = h.Seq, h.Seq, h.Taken

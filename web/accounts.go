@@ -293,6 +293,7 @@ func (s *Server) handleMyData() http.Handler {
 			"verlauf":             history,
 			"angemeldete_geraete": page.Sessions,
 			"api_schluessel":      page.Tokens,
+			"bewertungen":         s.ratedEvents(p),
 			"hinweis":             "Passwörter werden nur als Argon2id-Hash gespeichert und sind hier nicht enthalten.",
 		}
 		w.Header().Set("Content-Disposition", `attachment; filename="meine-daten.json"`)

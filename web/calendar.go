@@ -34,6 +34,7 @@ type roadmapPage struct {
 	Months []roadmapMonth
 	// Counts by status, for the summary.
 	Planned, Held, Cancelled int
+	Ratings                  ratingsOverview
 }
 
 var monthNames = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
@@ -50,7 +51,7 @@ func (s *Server) handleRoadmap() http.Handler {
 			year = y
 		}
 		events, seq := s.models.Events()
-		p := roadmapPage{User: principalOf(r), Seq: seq, Year: year, Months: make([]roadmapMonth, 12)}
+		p := roadmapPage{User: principalOf(r), Seq: seq, Year: year, Months: make([]roadmapMonth, 12), Ratings: s.ratingsOverviewOf(year)}
 		for i := range p.Months {
 			p.Months[i].Name = monthNames[i]
 		}

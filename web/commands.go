@@ -22,6 +22,9 @@ import (
 // maxCommandBody bounds a command request; larger ones get 413.
 const maxCommandBody = 64 << 10
 
+// maxMultipartMemory is how much of a multipart form is held in memory.
+const maxMultipartMemory = 8 << 20
+
 // commandRoute describes one command endpoint. The same endpoint takes a
 // form post from the page (answered with a redirect or the page with the
 // problem) and JSON from an API client (answered with JSON), by Accept.
@@ -46,6 +49,9 @@ type commandRoute struct {
 	// prepare completes a decoded command from the request and checks what
 	// the decider cannot see (e.g. that the event exists and is not over).
 	prepare func(r *http.Request, p principal, cmd any) error
+	// maxBody bounds the request body when it may carry an upload (0:
+	// maxCommandBody).
+	maxBody int64
 }
 
 // errorStatus maps domain error codes to HTTP statuses in one place.
@@ -59,6 +65,8 @@ func errorStatus(code string) int {
 		return http.StatusConflict
 	case domain.EBUSY:
 		return http.StatusServiceUnavailable
+	case domain.EFORBIDDEN:
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }
@@ -96,7 +104,11 @@ func (s *Server) command(rt commandRoute) http.Handler {
 			s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", "Zu viele Aktionen in kurzer Zeit. Bitte warten Sie einen Moment.")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxCommandBody)
+		limit := int64(maxCommandBody)
+		if rt.maxBody > 0 {
+			limit = rt.maxBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		cmdPtr := rt.newCommand()
 		commandID, values, err := decodeCommand(r, cmdPtr)
 		if err != nil {
@@ -189,7 +201,12 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 		}
 		return r.Header.Get("Idempotency-Key"), nil, nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
-		if err := r.ParseForm(); err != nil {
+		parse := r.ParseForm
+		if ct == "multipart/form-data" {
+			// Files (a photo) stay in r.MultipartForm for the route.
+			parse = func() error { return r.ParseMultipartForm(maxMultipartMemory) }
+		}
+		if err := parse(); err != nil {
 			return "", nil, bodyError(err)
 		}
 		values = map[string]string{}
@@ -197,6 +214,9 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 		for key, vs := range r.PostForm {
 			if key == "command_id" || key == "csrf" {
 				continue
+			}
+			if key == uploadField && ct == "multipart/form-data" {
+				continue // an empty file input arrives as a value
 			}
 			f, ok := fields[key]
 			if !ok {

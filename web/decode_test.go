@@ -260,6 +260,15 @@ func TestValidViewName(t *testing.T) {
 		{"roster/", false},
 		{" roster", false},
 		{"", false},
+		{"veranstaltung/01936f0e-0000-7000-8000-000000000001/bewertung", true},
+		{"veranstaltung/a.b/bewertung", false},
+		{"veranstaltung//bewertung", false},
+		{"bewertungen", true},
+		{"bewertungen/2023", true},
+		{"bewertungen/23", false},
+		{"bewertungen/1999", false},
+		{"bewertungen/2023/", false},
+		{"bewertungen/", false},
 	}
 	for _, c := range cases {
 		if got := validViewName(c.view); got != c.want {

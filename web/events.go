@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"logbuch/domain"
+	"logbuch/projections"
 )
 
 func eventCommand(ctx context.Context, h *domain.Handler, id string, meta domain.Meta, name string, cmd any) (domain.Result, error) {
@@ -29,7 +31,7 @@ func (s *Server) handleEventsPage() http.Handler {
 func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	events, seq := s.models.Events()
 	p := principalOf(r)
-	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")]}
+	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")], Ratings: s.ratingsOverviewOf(0)}
 	if domain.Can(p.Role, domain.ViewEvents) && !p.Token {
 		page.Feed, page.Feeds = s.calendarURLs(r.Context(), p.Person)
 	}
@@ -155,8 +157,13 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState
 		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
 		return
 	}
+	p := principalOf(r)
+	audience := wallAudienceOf(p)
+	cols, n := wallColumns(ev, wall, s.models.GroupSizes(ev.ID), audience == projections.WallModeration)
+	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorName, Me: p.Actor(), CSRF: p.CSRF,
+		ReadOnly: !domain.CanIn(p.Role, "PlusOneWallPost", p.Event, ev.ID)}
 	s.html(w, status)
-	eventPageView(eventPage{User: principalOf(r), Event: ev, Wall: wall, Seq: seq, Form: f, Names: s.authorName, Notice: notices[r.URL.Query().Get("hinweis")]}).Render(r.Context(), w)
+	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: notices[r.URL.Query().Get("hinweis")], Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
 }
 
 // authorName names the author of a post from the roster, so that an
@@ -177,6 +184,7 @@ func (s *Server) handlePost() http.Handler {
 		newCommand:   func() any { return &domain.PostToWall{} },
 		aggregate:    newAggregateID,
 		newAggregate: true,
+		maxBody:      maxPhotoBytes + maxCommandBody,
 		prepare: func(r *http.Request, p principal, cmd any) error {
 			c := cmd.(*domain.PostToWall)
 			c.Event = r.PathValue("id") // the wall of the page, never the body's
@@ -193,7 +201,17 @@ func (s *Server) handlePost() http.Handler {
 				}
 				c.GuestName = p.Name
 			}
-			return nil
+			if len(ev.Groups) > 0 {
+				if c.Group == "" {
+					c.Group = s.myGroup(ev.ID, p)
+				}
+				if !slices.ContainsFunc(ev.Groups, func(g projections.WorkshopGroup) bool { return g.ID == c.Group }) {
+					return domain.FieldError("group", "Bitte wählen Sie die Gruppe, zu der der Beitrag gehört.")
+				}
+			} else if c.Group != "" {
+				return domain.FieldError("group", "Diese Veranstaltung hat keine Gruppen.")
+			}
+			return s.attachPhoto(r, c)
 		},
 		done: func(r *http.Request, res domain.Result) (string, string) {
 			return "/veranstaltungen/" + r.PathValue("id"), "gepostet"
@@ -268,27 +286,4 @@ func (s *Server) handleGuestJoin() http.Handler {
 		s.setSessionCookie(w, r, guest+"."+token, int(ev.End.Sub(now).Seconds())+1)
 		http.Redirect(w, r, "/veranstaltungen/"+ev.ID, http.StatusSeeOther)
 	})
-}
-
-// wallOf returns the event of a wall view name.
-func wallOf(view string) (string, bool) {
-	rest, ok := strings.CutPrefix(view, "veranstaltung/")
-	if !ok {
-		return "", false
-	}
-	id, ok := strings.CutSuffix(rest, "/wand")
-	return id, ok && domain.ValidCommandID(id)
-}
-
-func (s *Server) renderWall(ctx context.Context, event string) (string, []byte, uint64, bool) {
-	_, wall, seq, ok := s.models.Event(event)
-	if !ok {
-		return "", nil, 0, false
-	}
-	var buf strings.Builder
-	if err := wallLive(event, wall, seq, s.authorName).Render(ctx, &buf); err != nil {
-		s.log.Error("render wall", "event", event, "err", err)
-		return "", nil, 0, false
-	}
-	return "wand-live", []byte(buf.String()), seq, true
 }

@@ -69,6 +69,8 @@ type subscriber struct {
 	session   string      // the session (or token) it belongs to
 	role      domain.Role // checked for every view it subscribes to
 	event     string      // a guest's event
+	person    string      // the actor: a person id or guest:<id>
+	name      string      // the name others see in presence
 }
 
 // NewHub returns a hub; call Run to process changes.
@@ -163,6 +165,24 @@ func (h *Hub) sendLocked(s *subscriber, msg []byte) {
 		}
 		go s.closeSlow()
 	}
+}
+
+// send queues a message that is not a view update (e.g. presence) for one
+// connection, if it is still open.
+func (h *Hub) send(s *subscriber, msg []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		h.sendLocked(s, msg)
+	}
+}
+
+// follows says whether a connection subscribed to a view (and so was
+// allowed to see it).
+func (h *Hub) follows(s *subscriber, view string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return s.views[view]
 }
 
 func (h *Hub) add(s *subscriber) bool {

@@ -18,9 +18,11 @@ import (
 
 // What a browser may send on /live.
 type clientMessage struct {
-	Type  string   `json:"t"`     // "sub"
-	Views []string `json:"views"` // views to follow
-	Since uint64   `json:"since"` // the log sequence the page showed
+	Type  string   `json:"t"`     // "sub" or "here"
+	Views []string `json:"views"` // sub: views to follow
+	Since uint64   `json:"since"` // sub: the log sequence the page showed
+	Space string   `json:"space"` // here: the view the page is about
+	Field string   `json:"field"` // here: the field being edited, or ""
 }
 
 const (
@@ -63,7 +65,8 @@ func (s *Server) handleLive() http.Handler {
 			return
 		}
 		c.SetReadLimit(maxClientMessage)
-		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}, session: limitKey(p), role: p.Role, event: p.Event}
+		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}, session: limitKey(p), role: p.Role, event: p.Event,
+			person: p.Actor(), name: s.displayName(p)}
 		sub.closeSlow = func() { c.Close(websocket.StatusPolicyViolation, reasonSlow) }
 		if !s.hub.add(sub) {
 			s.perUser.release(p.Person)
@@ -84,6 +87,7 @@ func (s *Server) handleLive() http.Handler {
 				cancel()
 				c.CloseNow()
 				s.hub.remove(sub)
+				s.presence.leave(sub)
 				s.conns.Delete(sub)
 				s.perUser.release(p.Person)
 			}()
@@ -147,6 +151,13 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 			c.Close(websocket.StatusPolicyViolation, reasonBadInput)
 			return
 		}
+		if msg.Type == "here" {
+			// Presence only where the connection may look: a view it follows.
+			if s.hub.follows(sub, msg.Space) {
+				s.presence.set(sub, presenceEntry{Space: msg.Space, Person: sub.person, Name: sub.name, Field: msg.Field})
+			}
+			continue
+		}
 		if len(sub.views)+len(msg.Views) > maxViewsPerConn {
 			c.Close(websocket.StatusPolicyViolation, "zu viele Ansichten")
 			return
@@ -154,6 +165,9 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 		for _, v := range msg.Views {
 			// Authorization per view, on the server, for every subscription.
 			ev, _ := wallOf(v)
+			if _, rated, ok := ratingView(v); ok {
+				ev = rated
+			}
 			if !domain.Can(sub.role, viewAction(v)) || !domain.CanIn(sub.role, viewAction(v), sub.event, ev) {
 				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
 				return
@@ -172,7 +186,20 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 	if err := decodeStrictJSON(data, &msg); err != nil {
 		return msg, err
 	}
-	if msg.Type != "sub" {
+	switch msg.Type {
+	case "sub":
+		if msg.Space != "" || msg.Field != "" {
+			return msg, errors.New("sub carries no presence")
+		}
+	case "here":
+		if len(msg.Views) > 0 || msg.Since != 0 || !validViewName(msg.Space) {
+			return msg, errors.New("invalid presence")
+		}
+		if msg.Field != "" && !presenceFieldPattern.MatchString(msg.Field) {
+			return msg, errors.New("invalid presence field")
+		}
+		return msg, nil
+	default:
 		return msg, errors.New("unknown message type")
 	}
 	for _, v := range msg.Views {
@@ -215,8 +242,17 @@ func viewAction(view string) string {
 	if strings.HasPrefix(view, "lotse/") {
 		return domain.ViewPerson
 	}
-	if _, ok := wallOf(view); ok {
+	if _, audience, ok := wallView(view); ok {
+		if audience == projections.WallModeration {
+			return "HideWallPost"
+		}
 		return domain.ViewWall
+	}
+	if _, ok := dashboardYearOf(view); ok {
+		return domain.ViewDashboard
+	}
+	if action, _, ok := ratingView(view); ok {
+		return action
 	}
 	return "view:unknown"
 }

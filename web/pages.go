@@ -50,15 +50,23 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formStat
 // notices are the messages shown after a successful action. The redirect
 // carries only the key, so nobody can make the page say something else.
 var notices = map[string]string{
-	"aufgenommen":    "Die Person wurde aufgenommen.",
-	"amt":            "Das Amt wurde geändert.",
-	"rolle":          "Die Rolle wurde geändert.",
-	"austritt":       "Der Austritt wurde erfasst.",
-	"wiedereintritt": "Die Person wurde wieder aufgenommen.",
-	"verschoben":     "Die Veranstaltung wurde verschoben.",
-	"abgesagt":       "Die Veranstaltung wurde abgesagt.",
-	"durchgefuehrt":  "Die Veranstaltung ist als durchgeführt erfasst.",
-	"vortrag":        "Der Vortrag wurde erfasst.",
+	"aufgenommen":     "Die Person wurde aufgenommen.",
+	"amt":             "Das Amt wurde geändert.",
+	"rolle":           "Die Rolle wurde geändert.",
+	"austritt":        "Der Austritt wurde erfasst.",
+	"wiedereintritt":  "Die Person wurde wieder aufgenommen.",
+	"verschoben":      "Die Veranstaltung wurde verschoben.",
+	"abgesagt":        "Die Veranstaltung wurde abgesagt.",
+	"durchgefuehrt":   "Die Veranstaltung ist als durchgeführt erfasst.",
+	"vortrag":         "Der Vortrag wurde erfasst.",
+	"gruppe":          "Die Gruppe wurde angelegt.",
+	"gruppe-gewaehlt": "Sie sind jetzt in dieser Gruppe.",
+	"bearbeitet":      "Ihr Beitrag wurde geändert.",
+	"geloescht":       "Ihr Beitrag wurde gelöscht.",
+	"ausgeblendet":    "Der Beitrag ist ausgeblendet.",
+	"eingeblendet":    "Der Beitrag ist wieder sichtbar.",
+	"rueckmeldung":    "Danke! Ihre Nachricht ist beim Team Digitalisierung angekommen.",
+	"erledigt":        "Die Rückmeldung ist als erledigt markiert.",
 }
 
 func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }
@@ -119,7 +127,13 @@ func validViewName(v string) bool {
 	if v == projections.RosterViewName {
 		return true
 	}
+	if _, ok := dashboardYearOf(v); ok {
+		return true
+	}
 	if _, ok := wallOf(v); ok {
+		return true
+	}
+	if _, _, ok := ratingView(v); ok {
 		return true
 	}
 	id, ok := strings.CutPrefix(v, "lotse/")
@@ -130,9 +144,15 @@ func (s *Server) viewExists(v string) bool {
 	if v == projections.RosterViewName {
 		return true
 	}
+	if _, ok := dashboardYearOf(v); ok {
+		return s.dash != nil
+	}
 	if id, ok := wallOf(v); ok {
 		_, _, _, exists := s.models.Event(id)
 		return exists
+	}
+	if _, _, ok := ratingView(v); ok {
+		return s.ratingViewExists(v)
 	}
 	if id, ok := strings.CutPrefix(v, "lotse/"); ok {
 		_, _, exists := s.models.Person(id)
@@ -144,8 +164,14 @@ func (s *Server) viewExists(v string) bool {
 // renderView renders one live view once, for every subscriber.
 func (s *Server) renderView(ctx context.Context, view string) (string, []byte, uint64, bool) {
 	var buf bytes.Buffer
-	if id, ok := wallOf(view); ok {
-		return s.renderWall(ctx, id)
+	if id, audience, ok := wallView(view); ok {
+		return s.renderWall(ctx, id, audience)
+	}
+	if year, ok := dashboardYearOf(view); ok && s.dash != nil {
+		return s.renderDashboard(ctx, year)
+	}
+	if _, _, ok := ratingView(view); ok {
+		return s.renderRatingView(ctx, view)
 	}
 	switch {
 	case view == projections.RosterViewName:

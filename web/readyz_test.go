@@ -70,6 +70,21 @@ func (s *readinessStub) Event(string) (projections.EventInfo, []projections.Wall
 func (s *readinessStub) EventByCode(string) (projections.EventInfo, bool) {
 	return projections.EventInfo{}, false
 }
+func (s *readinessStub) WallPost(string) (projections.WallPostView, string, bool) {
+	return projections.WallPostView{}, "", false
+}
+func (s *readinessStub) GroupOf(string, string) string    { return "" }
+func (s *readinessStub) GroupSizes(string) map[string]int { return nil }
+
+func (s *readinessStub) Rating(string) (projections.RatingSummary, uint64) {
+	return projections.RatingSummary{}, 0
+}
+
+func (s *readinessStub) RatingsOf([]string) (map[string]projections.RatingSummary, uint64) {
+	return nil, 0
+}
+
+func (s *readinessStub) HasRated(string, string) bool { return false }
 
 // newNotReadyServer returns a server whose command handler has no log (any
 // executed command would panic) and whose read models are still catching up.

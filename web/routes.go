@@ -10,6 +10,9 @@ import (
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", http.RedirectHandler("/lotsen", http.StatusSeeOther))
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Seite gibt es nicht. Vielleicht hilft die Navigation oben weiter.")
+	}))
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /readyz", s.handleReadyz())
 	mux.Handle("GET /metrics", s.handleMetrics())
@@ -48,9 +51,37 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /veranstaltungen/{id}/absagen", s.handleCancelEvent())
 	mux.Handle("POST /veranstaltungen/{id}/durchgefuehrt", s.handleMarkHeld())
 	mux.Handle("POST /veranstaltungen/{id}/vortrag", s.handleAddTalk())
+	mux.Handle("POST /veranstaltungen/{id}/bewertung", s.handleRate())
+	mux.Handle("GET /veranstaltungen/{id}/bewertung", s.whenReady(s.requireEvent(s.handleRatingJSON())))
+	// The workshop wall (web/wall.go, web/uploads.go, web/export.go).
+	mux.Handle("POST /veranstaltungen/{id}/gruppen", s.handleAddGroup())
+	mux.Handle("POST /veranstaltungen/{id}/gruppe", s.handleChooseGroup())
+	mux.Handle("GET /veranstaltungen/{id}/wand/beamer", s.whenReady(s.requireEvent(s.handleProjector())))
+	mux.Handle("GET /veranstaltungen/{id}/wand/export.md", s.whenReady(s.requireEvent(s.handleExportMarkdown())))
+	mux.Handle("GET /veranstaltungen/{id}/wand/export.html", s.whenReady(s.requireEvent(s.handleExportHTML())))
+	mux.Handle("GET /veranstaltungen/{id}/wand/fotos/{name}", s.whenReady(s.requireEvent(s.handlePhoto())))
+	mux.Handle("GET /veranstaltungen/{id}/wand/{post}", s.whenReady(s.requireEvent(s.handlePostPage())))
+	mux.Handle("POST /veranstaltungen/{id}/wand/{post}/bearbeiten", s.handleEditPost())
+	mux.Handle("POST /veranstaltungen/{id}/wand/{post}/loeschen", s.handleDeletePost())
+	mux.Handle("POST /veranstaltungen/{id}/wand/{post}/plus", s.handlePlusOne())
+	mux.Handle("POST /veranstaltungen/{id}/wand/{post}/plus-zuruecknehmen", s.handleWithdrawPlusOne())
+	mux.Handle("POST /veranstaltungen/{id}/wand/{post}/ausblenden", s.handleHidePost())
+	mux.Handle("POST /veranstaltungen/{id}/wand/{post}/einblenden", s.handleUnhidePost())
 	mux.Handle("GET /roadmap", s.whenReady(s.requireView(domain.ViewEvents, s.handleRoadmap())))
 	mux.Handle("GET /kalender.ics", s.whenReady(s.handleCalendar()))
 	mux.Handle("GET /gast", s.whenReady(s.handleGuestPage()))
+
+	mux.Handle("GET /barrierefreiheit", s.whenReady(s.handleAccessibility()))
+	mux.Handle("POST /barrierefreiheit", s.handleReportBarrier())
+	mux.Handle("GET /barrierefreiheit/rueckmeldungen", s.whenReady(s.requireView(domain.ViewBarrierReports, s.handleBarrierReports())))
+	mux.Handle("POST /barrierefreiheit/rueckmeldungen/{id}/erledigt", s.handleAnswerBarrierReport())
+	mux.Handle("GET /leichte-sprache", s.handleEasyLanguage())
+
+	if s.dash != nil {
+		mux.Handle("GET /dashboard", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboard())))
+		mux.Handle("GET /dashboard/glossar", s.whenReady(s.requireView(domain.ViewDashboard, s.handleGlossary())))
+		mux.Handle("GET /dashboard/{table}", s.whenReady(s.requireView(domain.ViewDashboard, s.handleDashboardCSV())))
+	}
 	mux.Handle("POST /gast", s.whenReady(s.handleGuestJoin()))
 
 	csrf := http.NewCrossOriginProtection()

@@ -26,10 +26,14 @@ type ReadModels interface {
 	Events() ([]projections.EventInfo, uint64)
 	Event(id string) (projections.EventInfo, []projections.WallPostView, uint64, bool)
 	EventByCode(code string) (projections.EventInfo, bool)
+	WallPost(id string) (projections.WallPostView, string, bool)
+	GroupOf(event, actor string) string
+	GroupSizes(event string) map[string]int
 	WaitFor(ctx context.Context, seq uint64) error
 	Progress() (applied, target uint64)
 	Ready() bool
 	OnChange(func(projections.Change))
+	ratingModels
 }
 
 // Config of the web server.
@@ -61,6 +65,18 @@ type Config struct {
 	LastSeq func(context.Context) (uint64, error)
 	// SnapshotAge reports the age of the newest projection snapshot.
 	SnapshotAge func() (time.Duration, bool)
+	// Presence carries who is looking at what between replicas; nil keeps
+	// presence to this replica.
+	Presence PresenceBus
+	// Anonymous ratings (ratings.go): the batch size of a release, how
+	// often ready batches are released (0: as soon as one is ready), and
+	// the minimum number of ratings before results are shown.
+	RatingBatch int
+	RatingFlush time.Duration
+	MinRatings  int
+	// Uploads stores photos of the walls; nil: the secrets' store, if it
+	// is one.
+	Uploads Uploads
 }
 
 // Server is Logbuch's HTTP side.
@@ -77,6 +93,10 @@ type Server struct {
 	limits   *commandLimits
 	metrics  *metrics
 	perUser  *connCounter
+	presence *presence
+	dash     Dashboard // nil when the read models have no figures
+
+	ratingPool *domain.AnonymousPool
 }
 
 // NewServer wires the routes. It registers the hub with the read models, so
@@ -102,10 +122,16 @@ func NewServer(cfg Config, commands *domain.Handler, models ReadModels, secrets 
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, commands: commands, models: models, secrets: secrets,
 		logins: newLoginLimiter(), limits: newCommandLimits(cfg.CommandRate, cfg.CommandBurst)}
+	s.initRatings()
+	if s.cfg.Uploads == nil {
+		s.cfg.Uploads, _ = secrets.(Uploads)
+	}
 	s.hub = NewHub(s.renderView, cfg.Logger)
 	s.perUser = &connCounter{n: map[string]int{}}
 	s.metrics = newMetrics(s)
 	s.hub.onSlow = s.metrics.slowClosed.Inc
+	s.presence = newPresence(cfg.Presence, s.hub, cfg.Logger)
+	s.dash, _ = models.(Dashboard)
 	commands.SetObserver(s.metrics)
 	models.OnChange(s.hub.Changed)
 	s.handler = s.routes()
@@ -119,7 +145,20 @@ func (s *Server) Run(ctx context.Context) {
 	if err := s.secrets.WatchSecretDeletes(ctx, bucketSessions, s.closeSession); err != nil {
 		s.log.Error("cannot watch sessions; ended sessions keep their live connections until they reconnect", "err", err)
 	}
+	go s.presence.Run(ctx)
+	go s.runRatings(ctx)
 	s.hub.Run(ctx)
+}
+
+// displayName is how others see someone in presence.
+func (s *Server) displayName(p principal) string {
+	if p.Name != "" {
+		return p.Name
+	}
+	if person, _, ok := s.models.Person(p.Person); ok {
+		return person.Name
+	}
+	return "Jemand"
 }
 
 // CloseLive closes every live connection with a going-away status; part of

@@ -81,7 +81,14 @@ func postForm(t *testing.T, m *Main, a *actor, path string, form url.Values) *ht
 	}
 	req.Header.Set("Origin", m.URL())
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	return sendForm(t, req)
+}
+
+// sendForm sends a form without following the redirect and returns the
+// answer with its body read (and readable again).
+func sendForm(t *testing.T, req *http.Request) *http.Response {
+	t.Helper()
+	res, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

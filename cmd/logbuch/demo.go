@@ -132,7 +132,11 @@ func (m *Main) loadDemo(ctx context.Context, publicURL string) error {
 			return err
 		}
 	}
-	if err := m.loadDemoEvents(ctx, ids, func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }); err != nil {
+	nextID := func() string { n++; return fmt.Sprintf("demo-2023-%03d", n) }
+	if err := m.loadDemoEvents(ctx, ids, nextID); err != nil {
+		return err
+	}
+	if err := m.loadDemoKnowHow(ctx, ids, nextID); err != nil {
 		return err
 	}
 	m.log.Info("demo year loaded", "commands", n)
@@ -162,12 +166,8 @@ var demoEvents = []demoEvent{
 	{"Meet & Learn: Corporate Influencer", "Meet & Learn", "2023-09-13T10:00", "2023-09-13T11:00", "online", "Konstanz", nil, 18, []domain.AddTalk{
 		{Speaker: "Nadine Kessler", Organisation: "Pressestelle", Topic: "Unser Corporate-Influencer-Programm: Mitarbeitende zeigen, wie die Verwaltung arbeitet"},
 	}},
-	{"#KNmeetsHN 2023", "#KNmeetsHN", "2023-10-17T09:30", "2023-10-17T16:30", "Heilbronn", "Heilbronn", []demoPost{
-		{"p20", "Workshop 1 „Inkubator DigitallotsInnen“: neue Lotsen bekommen eine Patin oder einen Paten aus der anderen Stadt."},
-		{"p11", "Workshop 2 „Quo vadis, Verwaltungskultur“: Fehler dürfen passieren, wenn wir offen darüber sprechen."},
-		{"p18", "Workshop 3 „New Work: Arbeit ist keine Krankheit“: mobile Arbeit braucht klare Absprachen im Team."},
-		{"p22", "Workshop 4 „Nutzerzentrierung: Mal anders herum gedacht“: Formulare zuerst mit Bürgerinnen und Bürgern testen."},
-	}, 30, []domain.AddTalk{
+	// Its four workshops and their results: demo_wall.go.
+	{"#KNmeetsHN 2023", "#KNmeetsHN", "2023-10-17T09:30", "2023-10-17T16:30", "Heilbronn", "Heilbronn", nil, 30, []domain.AddTalk{
 		{Speaker: "Prof. Dr. Sabine Hartmann", Organisation: "Hochschule Heilbronn", Topic: "Keynote: Verwaltung digital gestalten – gemeinsam über Stadtgrenzen"},
 		{Speaker: "Jonas Weber", Organisation: "Coding-Schule Heilbronn", Topic: "Besuch der Coding-Schule: Programmieren lernen in jedem Alter"},
 	}},
@@ -186,16 +186,23 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 	admin := people["p01"]
 	for i, e := range append(demoEvents, live) {
 		id := uuid.Must(uuid.NewV7()).String()
-		at := demoTime(e.start[:10])
+		// Events enter the roadmap six weeks ahead (not before the
+		// digital office's admin joined on 9 January), so that the
+		// dashboard "Stand am" a date before an event shows it planned.
+		day := demoTime(e.start[:10])
+		at := day.AddDate(0, 0, -42)
+		if first := demoTime("2023-01-10"); at.Before(first) {
+			at = first
+		}
 		if i == len(demoEvents) {
-			at = now.Add(-time.Hour)
+			at, day = now.Add(-time.Hour), now.Add(-4*time.Hour)
 		}
 		if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: at, NewAggregate: true}, "PlanVeranstaltung",
 			any(domain.PlanVeranstaltung{Title: e.title, Format: e.format, Start: e.start, End: e.end, Place: e.place, HostCity: e.city, GuestCode: web.NewGuestCode()})); err != nil {
 			return fmt.Errorf("demo event %s: %w", e.title, err)
 		}
 		for _, p := range e.posts {
-			if _, err := domain.Execute(ctx, m.Commands, domain.Wall, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.author], At: at.Add(3 * time.Hour), NewAggregate: true}, "PostToWall",
+			if _, err := domain.Execute(ctx, m.Commands, domain.Wall, uuid.Must(uuid.NewV7()).String(), domain.Meta{CommandID: nextID(), Actor: people[p.author], At: day.Add(3 * time.Hour), NewAggregate: true}, "PostToWall",
 				any(domain.PostToWall{Event: id, Text: p.text})); err != nil {
 				return fmt.Errorf("demo post: %w", err)
 			}
@@ -203,6 +210,11 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 		start, err := time.ParseInLocation("2006-01-02T15:04", e.start, berlin)
 		if err != nil {
 			return err
+		}
+		if e.format == "#KNmeetsHN" {
+			if err := m.loadDemoWall(ctx, id, start, people, nextID); err != nil {
+				return err
+			}
 		}
 		for _, talk := range e.talks {
 			if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: start}, "AddTalk", any(talk)); err != nil {
@@ -217,6 +229,9 @@ func (m *Main) loadDemoEvents(ctx context.Context, people map[string]string, nex
 			if _, err := domain.Execute(ctx, m.Commands, domain.Events, id, domain.Meta{CommandID: nextID(), Actor: admin, At: end.Add(time.Hour)}, "MarkHeld",
 				any(domain.MarkHeld{Attendance: domain.Number(strconv.Itoa(e.attendance)), Now: end.Add(time.Hour)})); err != nil {
 				return fmt.Errorf("demo held %s: %w", e.title, err)
+			}
+			if err := m.rateDemoEvent(ctx, people, id, i, end, nextID); err != nil {
+				return err
 			}
 		}
 	}

@@ -152,6 +152,23 @@ func (a *actor) csrfFrom(t *testing.T, m *Main, path string) string {
 // with the actor's token.
 func postJSON(t *testing.T, a *actor, url, key, body string) (int, map[string]any, http.Header) {
 	t.Helper()
+	req := newJSONRequest(a, url, key, body)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("answer to %s is not JSON: %s", url, b)
+	}
+	return res.StatusCode, out, res.Header
+}
+
+// newJSONRequest is a JSON command as an API client (with the actor's
+// token) or as the actor's browser session (with its CSRF token) sends it.
+func newJSONRequest(a *actor, url, key, body string) *http.Request {
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -166,17 +183,7 @@ func postJSON(t *testing.T, a *actor, url, key, body string) (int, map[string]an
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatalf("answer to %s is not JSON: %s", url, b)
-	}
-	return res.StatusCode, out, res.Header
+	return req
 }
 
 func lastSeq(t *testing.T, m *Main) uint64 {

@@ -78,6 +78,9 @@ Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --nats-token, --nats-creds FILE, --nats-nkey FILE, --nats-ca FILE,
   --nats-cert FILE, --nats-key FILE  credentials and TLS for an external NATS (--nats-url)
   --replicas N       stream and bucket replicas on a NATS cluster (1, 3 or 5)
+  --rating-batch N   release anonymous ratings in shuffled batches of at least N (default 3, at least 3)
+  --rating-flush D   how often ready batches are released (default 5m; 0: as soon as one is ready)
+  --min-ratings N    show an event's results only from N ratings on (default 3)
 
 Federation of two cities (docs/operations.md):
   --jetstream-domain D           JetStream domain of the embedded NATS server (e.g. kn)

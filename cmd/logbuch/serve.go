@@ -33,6 +33,9 @@ type Config struct {
 	PublicURL    string
 	MetricsToken string
 	LiveIdle     time.Duration
+	RatingBatch  int
+	RatingFlush  time.Duration
+	MinRatings   int
 
 	NatsListen   string
 	NatsUser     string
@@ -105,6 +108,12 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "where people reach Logbuch, for links (default http://localhost:<port>)")
 	idle, _ := time.ParseDuration(env("LIVE_IDLE", "30s"))
 	fs.DurationVar(&c.LiveIdle, "live-idle", idle, "close live connections that follow no view for this long")
+	ratingBatch, _ := strconv.Atoi(env("RATING_BATCH", strconv.Itoa(web.DefaultRatingBatch)))
+	fs.IntVar(&c.RatingBatch, "rating-batch", ratingBatch, "release anonymous ratings in shuffled batches of at least this many (3 or more)")
+	ratingFlush, _ := time.ParseDuration(env("RATING_FLUSH", "5m"))
+	fs.DurationVar(&c.RatingFlush, "rating-flush", ratingFlush, "how often ready batches of ratings are released (0: as soon as one is ready)")
+	minRatings, _ := strconv.Atoi(env("MIN_RATINGS", strconv.Itoa(web.DefaultMinRatings)))
+	fs.IntVar(&c.MinRatings, "min-ratings", minRatings, "show an event's results only from this many ratings on")
 	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""), "require this bearer token on /metrics")
 	fs.StringVar(&c.NatsListen, "nats-listen", env("NATS_LISTEN", ""), "open a TCP port on the embedded NATS server (needs --nats-user and --nats-password)")
 	fs.StringVar(&c.NatsUser, "nats-user", env("NATS_USER", ""), "NATS user name")
@@ -138,6 +147,12 @@ func (m *Main) ParseFlags(name string, args []string, getenv func(string) string
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q\n%s", fs.Arg(0), usage)
+	}
+	if m.Config.RatingBatch < domain.MinAnonymousBatch {
+		return fmt.Errorf("--rating-batch %d: at least %d, or a batch could be traced to a person", m.Config.RatingBatch, domain.MinAnonymousBatch)
+	}
+	if m.Config.MinRatings < 1 || m.Config.RatingFlush < 0 {
+		return fmt.Errorf("--min-ratings must be 1 or more and --rating-flush 0 or more")
 	}
 	if r := m.Config.Replicas; r != 1 && r != 3 && r != 5 {
 		return fmt.Errorf("--replicas %d: use 1, 3 or 5", r)
@@ -182,7 +197,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if p := m.Log.Placement(); p != nil {
 		m.Commands.SetPlacement(p)
 	}
-	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle}, m.Commands, m.Runner, m.Log)
+	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle, Presence: m.Log,
+		RatingBatch: c.RatingBatch, RatingFlush: c.RatingFlush, MinRatings: c.MinRatings}, m.Commands, m.Runner, m.Log)
 
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
@@ -266,6 +282,15 @@ func (m *Main) Close() error {
 		if err := m.http.Shutdown(ctx); err != nil {
 			m.log.Warn("closing connections still open after 3 s", "err", err)
 			m.http.Close()
+		}
+		cancel()
+	}
+	if m.Web != nil {
+		// Ratings waiting for the timer go to the log now; a remainder
+		// smaller than a batch is dropped (domain/anonymous.go).
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := m.Web.ReleaseRatings(ctx, time.Now()); err != nil {
+			m.log.Warn("ratings not released at shutdown", "err", err)
 		}
 		cancel()
 	}

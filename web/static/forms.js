@@ -17,7 +17,8 @@
   if (window.logbuchForms) window.logbuchForms.stop();
 
   function commandForm(el) {
-    return el instanceof HTMLFormElement && el.method === "post" && el.querySelector('input[name="command_id"]') !== null;
+    // Forms with a file (a photo) go the browser's way: a file cannot wait in sessionStorage.
+    return el instanceof HTMLFormElement && el.method === "post" && el.enctype !== "multipart/form-data" && el.querySelector('input[name="command_id"]') !== null;
   }
 
   // One pending submission per page and form, so a reload finds its own.

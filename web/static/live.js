@@ -6,6 +6,9 @@
   var body = document.body;
   var views = (body.getAttribute("data-live-views") || "").split(" ").filter(Boolean);
   var status = document.getElementById("live-status");
+  var presenceSpace = body.getAttribute("data-presence") || "";
+  var me = body.getAttribute("data-me") || "";
+  var editing = "";
   if (!views.length) {
     if (status) status.hidden = true;
     return;
@@ -44,12 +47,14 @@
       views.forEach(function (v) {
         socket.send(JSON.stringify({ t: "sub", views: [v], since: seqs[v] }));
       });
+      sendPresence();
     };
     socket.onmessage = function (ev) {
       if (stopped) return;
       var m;
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m && (m.t === "update" || m.t === "reset")) apply(m);
+      if (m && m.t === "presence" && m.space === presenceSpace) showPresence(m.people || []);
     };
     socket.onclose = function () {
       socket = null;
@@ -58,6 +63,51 @@
       schedule();
     };
   }
+
+  // Presence: who else has this page open, and who edits which field. It
+  // travels on the live connection only; nothing of it enters the record.
+  function sendPresence() {
+    if (!presenceSpace || !socket || socket.readyState !== 1) return;
+    socket.send(JSON.stringify({ t: "here", space: presenceSpace, field: editing }));
+  }
+
+  function presenceField(el) {
+    var f = el && el.closest ? el.closest("[data-presence-field]") : null;
+    return f ? f.getAttribute("data-presence-field") : "";
+  }
+
+  function listNames(names) {
+    if (names.length < 2) return names.join("");
+    return names.slice(0, -1).join(", ") + " und " + names[names.length - 1];
+  }
+
+  function showPresence(people) {
+    var others = people.filter(function (p) { return p.p !== me; });
+    var list = document.getElementById("presence-list");
+    if (list) {
+      var text = others.length ? "Gerade hier: " + listNames(others.map(function (p) { return p.n; })) + "."
+        : "Außer Ihnen ist gerade niemand hier.";
+      if (list.textContent !== text) list.textContent = text;
+    }
+    var notes = document.querySelectorAll("[data-presence-note]");
+    for (var i = 0; i < notes.length; i++) {
+      var key = notes[i].getAttribute("data-presence-note");
+      var who = others.filter(function (p) { return (p.f || []).indexOf(key) >= 0; }).map(function (p) { return p.n; });
+      var note = who.length ? listNames(who) + (who.length > 1 ? " bearbeiten" : " bearbeitet") + " gerade dieses Feld." : "";
+      if (notes[i].textContent !== note) notes[i].textContent = note;
+    }
+  }
+
+  document.addEventListener("focusin", function (ev) {
+    var f = presenceField(ev.target);
+    if (f !== editing) { editing = f; sendPresence(); }
+  });
+  document.addEventListener("focusout", function (ev) {
+    if (!ev.relatedTarget || presenceField(ev.relatedTarget) !== editing) {
+      editing = presenceField(ev.relatedTarget);
+      sendPresence();
+    }
+  });
 
   function schedule() {
     clearTimeout(timer);

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// screenWidths are the screens Logbuch is used on: a phone (320 CSS pixels
+// is also WCAG's reflow width: 1280 pixels at 400 % zoom), a desktop, and
+// the projector in the room.
+var screenWidths = []struct {
+	name          string
+	width, height int64
+}{
+	{"telefon", 320, 720},
+	{"desktop", 1280, 800},
+	{"beamer", 1920, 1080},
+}
+
+// mainPages are the pages the screenshots show, as an admin sees them.
+func mainPages(m *Main) []string {
+	return []string{"/lotsen", "/veranstaltungen", "/roadmap?jahr=2023", "/dashboard?jahr=2023", "/barrierefreiheit"}
+}
+
+// Every main page fits each screen without sideways scrolling (tables
+// may scroll inside their own box), and a screenshot of each is kept as
+// a test artifact for people to look at.
+func TestScreensPhoneDesktopProjector(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	tab := newBrowser(t)
+	within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks["Admin"]), chromedp.Navigate(m.URL()+"/veranstaltungen"))
+	wall := eval[string](t, tab, `(Array.from(document.querySelectorAll('main a[href^="/veranstaltungen/"]')).find(a => a.textContent.includes("KNmeetsHN")) || {}).pathname || ""`)
+	if wall == "" {
+		t.Fatal("no #KNmeetsHN on the events page")
+	}
+	pages := append(mainPages(m), wall, wall+"/wand/beamer")
+	for _, screen := range screenWidths {
+		within(t, tab, 10*time.Second, chromedp.EmulateViewport(screen.width, screen.height))
+		for _, path := range pages {
+			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+path))
+			overflow := eval[int](t, tab, `document.documentElement.scrollWidth - document.documentElement.clientWidth`)
+			if overflow > 0 {
+				wide := eval[string](t, tab, `Array.from(document.querySelectorAll("main *")).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".scroll-x")).slice(0, 3).map(e => e.tagName + "." + e.className).join(", ")`)
+				t.Errorf("%s at %d px: %d px of sideways scrolling (too wide: %s)", path, screen.width, overflow, wide)
+			}
+			name := strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(strings.TrimPrefix(path, "/"))
+			artifact(t, tab, fmt.Sprintf("screen-%s-%s.png", screen.name, name))
+		}
+	}
+}

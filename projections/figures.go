@@ -1,0 +1,288 @@
+package projections
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"logbuch/domain"
+)
+
+// Figures are the key figures of one year as of one moment. Each figure is
+// defined once, here, with the German definition the glossary page shows
+// (FigureDefinitions); the dashboard, its CSV files and the annual report
+// all read them from this struct.
+type Figures struct {
+	Year int
+	AsOf time.Time
+
+	ActiveLotsen  int      // FigActiveLotsen
+	AemterWith    []string // FigAemterWith
+	AemterWithout []string // FigAemterWithout
+	Joined        int      // FigJoined
+	Left          int      // FigLeft
+
+	EventsHeld      int // FigEventsHeld
+	EventsPlanned   int // FigEventsPlanned
+	EventsCancelled int // FigEventsCancelled
+	Attendance      int // FigAttendance
+
+	Topics          int // FigTopics
+	VideosPublished int // FigVideos
+	ByStage         []StageFigure
+
+	Actions  int         // FigActions
+	ByAmt    []AmtFigure // FigByAmt, one row per Amt of domain.Aemter
+	ByMonth  []MonthFigure
+	ByFormat []FormatFigure
+	Events   []EventFigure // the year's events as of the moment, by start
+}
+
+// AmtFigure is the participation of one Amt.
+type AmtFigure struct {
+	Amt          string
+	ActiveLotsen int
+	Actions      int
+}
+
+// StageFigure counts the topics in one lane of the KNowHow boards.
+type StageFigure struct {
+	Stage  domain.Stage
+	Topics int
+}
+
+// MonthFigure is the activity of one month.
+type MonthFigure struct {
+	Month      time.Month
+	Actions    int
+	Joined     int
+	Left       int
+	EventsHeld int
+}
+
+// FormatFigure counts the events of one format.
+type FormatFigure struct {
+	Format     string
+	Held       int
+	Planned    int
+	Attendance int
+}
+
+// EventFigure is one event of the year as it stood at the moment.
+type EventFigure struct {
+	ID         string
+	Title      string
+	Format     string
+	Start      time.Time
+	Status     string
+	Attendance int
+}
+
+// Keys of the figures: the glossary's anchors and the CSV column names.
+const (
+	FigActiveLotsen    = "aktive-lotsen"
+	FigAemterWith      = "aemter-mit-lotse"
+	FigAemterWithout   = "aemter-ohne-lotse"
+	FigJoined          = "eintritte"
+	FigLeft            = "austritte"
+	FigEventsHeld      = "veranstaltungen-durchgefuehrt"
+	FigEventsPlanned   = "veranstaltungen-geplant"
+	FigEventsCancelled = "veranstaltungen-abgesagt"
+	FigAttendance      = "teilnahmen"
+	FigActions         = "aktionen"
+	FigTopics          = "themen"
+	FigVideos          = "videos-veroeffentlicht"
+	FigByStage         = "themen-nach-phase"
+	FigByAmt           = "beteiligung-nach-amt"
+	FigByMonth         = "aktivitaet-nach-monat"
+)
+
+// FigureDefinition is one entry of the glossary.
+type FigureDefinition struct {
+	Key, Name, Definition string
+}
+
+// FigureDefinitions is the glossary: what each figure counts, in words a
+// reader of the report understands. "Stichtag" is the moment the figures
+// are shown for (today, or the "Stand am" date).
+var FigureDefinitions = []FigureDefinition{
+	{FigActiveLotsen, "Aktive Digitallotsinnen und -lotsen", "Personen mit der Rolle „Lotse“, die am Stichtag auf der Liste stehen (eingetreten und nicht ausgetreten). Wer später austritt, zählt für frühere Stichtage mit."},
+	{FigAemterWith, "Ämter mit Lotse", "Ämter und Eigenbetriebe, für die am Stichtag mindestens eine aktive Person mit der Rolle „Lotse“ eingetragen ist."},
+	{FigAemterWithout, "Ämter ohne Lotse", "Die übrigen Ämter und Eigenbetriebe der Stadtverwaltung."},
+	{FigJoined, "Eintritte", "Eintritte und Wiedereintritte von Personen mit der Rolle „Lotse“ im gewählten Jahr bis zum Stichtag."},
+	{FigLeft, "Austritte", "Austritte (und Löschungen noch aktiver Personen) mit der Rolle „Lotse“ im gewählten Jahr bis zum Stichtag."},
+	{FigEventsHeld, "Durchgeführte Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die bis zum Stichtag als durchgeführt eingetragen wurden."},
+	{FigEventsPlanned, "Geplante Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die am Stichtag geplant, aber weder durchgeführt noch abgesagt sind."},
+	{FigEventsCancelled, "Abgesagte Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die bis zum Stichtag abgesagt wurden."},
+	{FigAttendance, "Teilnahmen", "Summe der eingetragenen Teilnehmendenzahlen der durchgeführten Veranstaltungen."},
+	{FigTopics, "KNowHow-Themen", "Nicht archivierte Themen auf den KNowHow-Tafeln des gewählten Jahres, die bis zum Stichtag vorgeschlagen wurden."},
+	{FigByStage, "Themen nach Phase", "Die KNowHow-Themen nach ihrer Spalte am Stichtag: Vorschlag, Ausgewählt, Drehbuch, Produktion, Veröffentlicht."},
+	{FigVideos, "Veröffentlichte Videos", "Themen der Tafeln des gewählten Jahres, deren Video bis zum Stichtag veröffentlicht wurde."},
+	{FigActions, "Aktionen", "Alle im Protokoll festgehaltenen Aktionen mit Zeitpunkt im gewählten Jahr bis zum Stichtag, außer anonymen (Bewertungen, Umfrageantworten)."},
+	{FigByAmt, "Beteiligung nach Amt", "Je Amt: aktive Lotsinnen und Lotsen am Stichtag und die Aktionen der Personen, die zum Zeitpunkt der Aktion diesem Amt angehörten."},
+	{FigByMonth, "Aktivität nach Monat", "Je Monat des gewählten Jahres: Aktionen, Eintritte, Austritte und durchgeführte Veranstaltungen (nach Tag der Durchführung)."},
+}
+
+// inYear reports whether t lies in year in Berlin time.
+func inYear(t time.Time, year int) bool { return t.In(domain.Berlin).Year() == year }
+
+// Figures computes the key figures of year as of asOf.
+func (a *Activity) Figures(year int, asOf time.Time) Figures {
+	f := Figures{Year: year, AsOf: asOf}
+	byAmt := map[string]*AmtFigure{}
+	for _, amt := range domain.Aemter {
+		byAmt[amt] = &AmtFigure{Amt: amt}
+	}
+	months := make([]MonthFigure, 12)
+	for i := range months {
+		months[i].Month = time.Month(i + 1)
+	}
+	for _, m := range a.People {
+		if st := m.At(asOf); st.Active && st.Role == domain.RoleLotse {
+			f.ActiveLotsen++
+			if row := byAmt[st.Amt]; row != nil {
+				row.ActiveLotsen++
+			}
+		}
+		for _, c := range m.Changes {
+			if c.At.After(asOf) || !inYear(c.At, year) || c.Role != domain.RoleLotse {
+				continue
+			}
+			month := &months[c.At.In(domain.Berlin).Month()-1]
+			if c.Join {
+				f.Joined++
+				month.Joined++
+			}
+			if c.Leave {
+				f.Left++
+				month.Left++
+			}
+		}
+	}
+	for _, amt := range domain.Aemter {
+		if byAmt[amt].ActiveLotsen > 0 {
+			f.AemterWith = append(f.AemterWith, amt)
+		} else {
+			f.AemterWithout = append(f.AemterWithout, amt)
+		}
+	}
+	byFormat := map[string]*FormatFigure{}
+	for _, format := range domain.Formats {
+		byFormat[format] = &FormatFigure{Format: format}
+	}
+	for id, t := range a.Events {
+		st, ok := t.At(asOf)
+		if !ok || !inYear(st.Start, year) {
+			continue
+		}
+		f.Events = append(f.Events, EventFigure{ID: id, Title: t.Title, Format: t.Format, Start: st.Start, Status: st.Status, Attendance: st.Attendance})
+		row := byFormat[t.Format]
+		if row == nil {
+			row = &FormatFigure{Format: t.Format}
+			byFormat[t.Format] = row
+		}
+		switch st.Status {
+		case domain.StatusHeld:
+			f.EventsHeld++
+			f.Attendance += st.Attendance
+			row.Held++
+			row.Attendance += st.Attendance
+			months[st.Start.In(domain.Berlin).Month()-1].EventsHeld++
+		case domain.StatusPlanned:
+			f.EventsPlanned++
+			row.Planned++
+		case domain.StatusCancelled:
+			f.EventsCancelled++
+		}
+	}
+	slices.SortFunc(f.Events, func(x, y EventFigure) int { return x.Start.Compare(y.Start) })
+	byStage := map[domain.Stage]int{}
+	for _, t := range a.Topics {
+		b := a.Boards[t.Board]
+		st, ok := t.At(asOf)
+		if !ok || b == nil || b.Year != year || st.Archived {
+			continue
+		}
+		f.Topics++
+		byStage[st.Stage]++
+		if st.Stage == domain.StagePublished {
+			f.VideosPublished++
+		}
+	}
+	for _, stage := range domain.Stages {
+		f.ByStage = append(f.ByStage, StageFigure{Stage: stage, Topics: byStage[stage]})
+	}
+	for _, act := range a.Actions {
+		if act.At.After(asOf) || !inYear(act.At, year) {
+			continue
+		}
+		f.Actions++
+		months[act.At.In(domain.Berlin).Month()-1].Actions++
+		if row := byAmt[act.Amt]; row != nil {
+			row.Actions++
+		}
+	}
+	for _, amt := range domain.Aemter {
+		f.ByAmt = append(f.ByAmt, *byAmt[amt])
+	}
+	for _, format := range domain.Formats {
+		f.ByFormat = append(f.ByFormat, *byFormat[format])
+	}
+	f.ByMonth = months
+	return f
+}
+
+// Feed is the newest actions up to asOf, newest first, at most n.
+func (a *Activity) Feed(asOf time.Time, n int) []Action {
+	var out []Action
+	for i := len(a.Actions) - 1; i >= 0 && len(out) < n; i-- {
+		if !a.Actions[i].At.After(asOf) {
+			out = append(out, a.Actions[i])
+		}
+	}
+	return out
+}
+
+// Years lists the years that have any action or event, ascending.
+func (a *Activity) Years() []int {
+	seen := map[int]bool{}
+	for _, act := range a.Actions {
+		seen[act.At.In(domain.Berlin).Year()] = true
+	}
+	for _, t := range a.Events {
+		for _, c := range t.Changes {
+			seen[c.Start.In(domain.Berlin).Year()] = true
+		}
+	}
+	years := make([]int, 0, len(seen))
+	for y := range seen {
+		years = append(years, y)
+	}
+	slices.Sort(years)
+	return years
+}
+
+// Figures returns the key figures of year as of asOf, and the log sequence
+// they reflect.
+func (r *Runner) Figures(year int, asOf time.Time) (Figures, uint64) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.activity.Figures(year, asOf), r.applied
+}
+
+// Feed returns the newest n actions up to asOf, newest first.
+func (r *Runner) Feed(asOf time.Time, n int) []Action {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.activity.Feed(asOf, n)
+}
+
+// ActivityYears lists the years with any recorded activity.
+func (r *Runner) ActivityYears() []int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.activity.Years()
+}
+
+// DashboardView is the live view of the dashboard of one year.
+func DashboardView(year int) string { return DashboardViewName + "/" + strconv.Itoa(year) }
