@@ -127,8 +127,8 @@ type Log struct {
 
 	stopFederation context.CancelFunc
 	federationDone chan struct{}
-	uploadsMu sync.Mutex
-	uploads   jetstream.ObjectStore
+	uploadsMu      sync.Mutex
+	uploads        jetstream.ObjectStore
 }
 
 var _ domain.Log = (*Log)(nil)
