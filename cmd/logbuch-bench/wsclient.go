@@ -175,6 +175,7 @@ type subscribers struct {
 	first    [][]byte // the bytes connection 0 received: initial, then each round
 	firstMu  sync.Mutex
 	lost     atomic.Int64 // connections that ended early
+	lostErr  atomic.Value // the first error of a connection that ended before its initial state
 }
 
 func readAll(ctx context.Context, conns []*websocket.Conn, rounds int) *subscribers {
@@ -192,6 +193,7 @@ func readAll(ctx context.Context, conns []*websocket.Conn, rounds int) *subscrib
 				now := time.Now()
 				if err != nil {
 					if msg < 0 {
+						s.lostErr.CompareAndSwap(nil, err)
 						s.initial.Done()
 					}
 					s.lost.Add(1)
@@ -227,7 +229,7 @@ func (s *subscribers) waitInitial(limit time.Duration) error {
 		return fmt.Errorf("initial state not received by every connection within %s", limit)
 	}
 	if n := s.lost.Load(); n > 0 {
-		return fmt.Errorf("%d connections closed before their initial state", n)
+		return fmt.Errorf("%d connections closed before their initial state (first: %v)", n, s.lostErr.Load())
 	}
 	return nil
 }
