@@ -112,7 +112,8 @@ type Handler struct {
 	mu    sync.Mutex
 	cache map[string]cachedState
 
-	observer Observer
+	observer  Observer
+	placement Placement // federation: shared or own subjects (federation.go)
 }
 
 // Observer hears how commands went, for operations figures. It must not
@@ -198,7 +199,10 @@ func execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggrega
 			return sameCommand(r, commandType)
 		}
 	}
-	subject := Subject(h.tenant, d.Kind, aggregateID)
+	subject, err := h.subjectOf(ctx, d.Kind, aggregateID, meta.NewAggregate, cmd)
+	if err != nil {
+		return Result{}, err
+	}
 	at := meta.At
 	if at.IsZero() {
 		at = h.now()

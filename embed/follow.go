@@ -4,10 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"logbuch/domain"
+)
+
+const (
+	followHeartbeat = 1 * time.Second
+	followExpiry    = 10 * time.Second
 )
 
 // Follow reads the log from fromSeq on (1 or 0: from the start) and then
@@ -22,7 +28,10 @@ func (l *Log) Follow(ctx context.Context, fromSeq uint64) (domain.Feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("follow log from %d: %w", fromSeq, err)
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(1000))
+	// Short heartbeats: when the NATS node that serves the consumer goes
+	// away (a cluster node dies), the feed notices within two of them and
+	// goes on from another node, instead of after the default 10 s.
+	it, err := cons.Messages(jetstream.PullMaxMessages(1000), jetstream.PullExpiry(followExpiry), jetstream.PullHeartbeat(followHeartbeat))
 	if err != nil {
 		return nil, fmt.Errorf("follow log from %d: %w", fromSeq, err)
 	}

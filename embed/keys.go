@@ -28,6 +28,7 @@ const (
 
 type keyring struct {
 	kv    jetstream.KeyValue
+	get   func(ctx context.Context, key string) ([]byte, error) // reads through Log.getKV
 	mu    sync.Mutex
 	cache map[string][]byte
 }
@@ -41,10 +42,10 @@ func (k *keyring) key(ctx context.Context, person string, create bool) ([]byte, 
 	if ok {
 		return key, nil
 	}
-	e, err := k.kv.Get(ctx, person)
+	value, err := k.get(ctx, person)
 	switch {
 	case err == nil:
-		key = e.Value()
+		key = value
 	case errors.Is(err, jetstream.ErrKeyNotFound):
 		if !create {
 			return nil, nil
@@ -56,14 +57,14 @@ func (k *keyring) key(ctx context.Context, person string, create bool) ([]byte, 
 				return nil, fmt.Errorf("create key of %s: %w", person, err)
 			}
 			// Another writer created it first: use theirs.
-			e, err := k.kv.Get(ctx, person)
+			value, err := k.get(ctx, person)
 			if err != nil {
 				return nil, fmt.Errorf("read key of %s: %w", person, err)
 			}
-			key = e.Value()
+			key = value
 		}
 	default:
-		return nil, fmt.Errorf("read key of %s: %w", person, err)
+		return nil, fmt.Errorf("read key of %s: %w", person, unavailable(ctx, err))
 	}
 	if len(key) != 32 {
 		return nil, fmt.Errorf("key of %s has %d bytes", person, len(key))

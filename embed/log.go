@@ -50,6 +50,15 @@ type Config struct {
 	// NoGroupCommit writes every command on its own (for comparisons).
 	NoGroupCommit bool
 
+	// Federation of two cities (federation.go): the embedded server's
+	// JetStream domain and its leaf-node link to the partner's server.
+	JetStreamDomain string
+	LeafListen      string // accept the partner's leaf connection here
+	LeafUser        string // … with this user
+	LeafPassword    string // … and password
+	LeafRemote      string // connect to the partner's leaf port (nats-leaf://user:password@host:port)
+	Federation      *Federation
+
 	// Credentials and TLS for an external NATS (besides User/Password).
 	Token     string // a token
 	CredsFile string // a .creds file (JWT and NKey seed)
@@ -116,8 +125,10 @@ type Log struct {
 	snapMu sync.Mutex
 	snaps  jetstream.ObjectStore
 
-	uploadsMu sync.Mutex
-	uploads   jetstream.ObjectStore
+	stopFederation context.CancelFunc
+	federationDone chan struct{}
+	uploadsMu      sync.Mutex
+	uploads        jetstream.ObjectStore
 }
 
 var _ domain.Log = (*Log)(nil)
@@ -153,10 +164,14 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 		l.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
+	subjects := []string{"lb.>"}
+	if f := cfg.Federation; f != nil {
+		subjects = f.subjects() // the partner's source is set by watchFederation
+	}
 	if l.stream, err = l.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "Logbuch: every action of the Digitallotsen, append-only",
-		Subjects:    []string{"lb.>"},
+		Subjects:    subjects,
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardNew, // never drop history to make room
@@ -182,6 +197,11 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 	if !cfg.NoGroupCommit {
 		l.commits = newGroupCommit(l)
 	}
+	if cfg.Federation != nil {
+		fctx, stop := context.WithCancel(context.Background())
+		l.stopFederation, l.federationDone = stop, make(chan struct{})
+		go func() { defer close(l.federationDone); l.watchFederation(fctx) }()
+	}
 	return l, nil
 }
 
@@ -201,8 +221,12 @@ func (l *Log) startEmbedded() error {
 	if maxMem <= 0 {
 		maxMem = defaultMaxMemory
 	}
+	name := "logbuch"
+	if l.cfg.JetStreamDomain != "" {
+		name += "-" + l.cfg.JetStreamDomain // server names differ across a leaf-node link
+	}
 	opts := &server.Options{
-		ServerName:         "logbuch",
+		ServerName:         name,
 		Username:           l.cfg.User,
 		Password:           l.cfg.Password,
 		JetStream:          true,
@@ -213,6 +237,10 @@ func (l *Log) startEmbedded() error {
 		DontListen:         true, // no TCP port: only this process talks to it
 		NoSigs:             true,
 		MaxPayload:         MaxMessageSize + 4096,
+		JetStreamDomain:    l.cfg.JetStreamDomain,
+	}
+	if err := l.cfg.leafNode(opts); err != nil {
+		return err
 	}
 	if l.cfg.Listen != "" {
 		if l.cfg.User == "" || l.cfg.Password == "" {
@@ -273,6 +301,10 @@ func (l *Log) Conn() *nats.Conn { return l.nc }
 // releases the data dir.
 func (l *Log) Close() error {
 	var err error
+	if l.stopFederation != nil {
+		l.stopFederation()
+		<-l.federationDone
+	}
 	if l.commits != nil {
 		l.commits.stop()
 	}
@@ -319,7 +351,7 @@ func (l *Log) Append(ctx context.Context, c domain.Commit) (domain.Appended, err
 	}
 	sealed, err := l.keys.seal(ctx, c.Subject, c.Events)
 	if err != nil {
-		return domain.Appended{}, fmt.Errorf("append to %s: %w", c.Subject, err)
+		return domain.Appended{}, fmt.Errorf("append to %s: %w", c.Subject, unavailable(ctx, err))
 	}
 	payload, err := domain.EncodeEvents(sealed)
 	if err != nil {
@@ -333,7 +365,8 @@ func (l *Log) Append(ctx context.Context, c domain.Commit) (domain.Appended, err
 	if l.commits == nil {
 		return l.publishOne(ctx, c, msg)
 	}
-	return l.commits.append(ctx, c, msg)
+	app, err := l.commits.append(ctx, c, msg)
+	return app, unavailable(ctx, err)
 }
 
 // publishOne writes one command's message and gives its own answer.
@@ -349,7 +382,7 @@ func (l *Log) publishOne(ctx context.Context, c domain.Commit, msg *nats.Msg) (d
 			}
 			return domain.Appended{}, &ConflictError{Subject: c.Subject, Expected: c.ExpectedSeq, Cause: err}
 		}
-		return domain.Appended{}, fmt.Errorf("publish to %s: %w", c.Subject, err)
+		return domain.Appended{}, fmt.Errorf("publish to %s: %w", c.Subject, unavailable(ctx, err))
 	}
 	return domain.Appended{Seq: ack.Sequence, Duplicate: ack.Duplicate}, nil
 }
@@ -372,7 +405,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("last message of %s: %w", subject, err)
+		return nil, fmt.Errorf("last message of %s: %w", subject, unavailable(ctx, err))
 	}
 	var out []domain.Recorded
 	next := uint64(1)
@@ -384,7 +417,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 		n := 0
 		for m, err := range msgs {
 			if err != nil {
-				return nil, fmt.Errorf("read %s from %d: %w", subject, next, err)
+				return nil, fmt.Errorf("read %s from %d: %w", subject, next, unavailable(ctx, err))
 			}
 			n++
 			rec, err := l.decodeRecord(ctx, m.Sequence, m.Subject, m.Header, m.Data)
@@ -405,7 +438,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 func (l *Log) Message(ctx context.Context, seq uint64) (domain.Recorded, error) {
 	m, err := l.stream.GetMsg(ctx, seq)
 	if err != nil {
-		return domain.Recorded{}, fmt.Errorf("get message %d: %w", seq, err)
+		return domain.Recorded{}, fmt.Errorf("get message %d: %w", seq, unavailable(ctx, err))
 	}
 	return l.decodeRecord(ctx, m.Sequence, m.Subject, m.Header, m.Data)
 }
@@ -413,10 +446,22 @@ func (l *Log) Message(ctx context.Context, seq uint64) (domain.Recorded, error) 
 // LastSeq is the sequence of the newest message in the log.
 func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	info, err := l.stream.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("stream info: %w", err)
+	if err == nil {
+		return info.State.LastSeq, nil
 	}
-	return info.State.LastSeq, nil
+	if ctx.Err() == nil && transient(err) {
+		// After a cluster node died, stream info may stay unanswered for a
+		// while although writes and reads go on (seen with nats-server
+		// 2.15): ask for the newest message instead.
+		last, gerr := l.stream.GetLastMsgForSubject(ctx, "lb.>")
+		switch {
+		case gerr == nil:
+			return last.Sequence, nil
+		case errors.Is(gerr, jetstream.ErrMsgNotFound):
+			return 0, nil
+		}
+	}
+	return 0, fmt.Errorf("stream info: %w", unavailable(ctx, err))
 }
 
 func (l *Log) recordFromMsg(ctx context.Context, m jetstream.Msg) (domain.Recorded, error) {

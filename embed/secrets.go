@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,10 @@ func (l *Log) openBuckets(ctx context.Context) error {
 		l.buckets[name] = kv
 	}
 	l.keys = &keyring{kv: l.buckets[bucketKeys], cache: map[string][]byte{}}
+	l.keys.get = func(ctx context.Context, key string) ([]byte, error) {
+		v, _, err := l.getKV(ctx, l.keys.kv, bucketKeys, key)
+		return v, err
+	}
 	return nil
 }
 
@@ -63,14 +68,14 @@ func (l *Log) GetSecret(ctx context.Context, bucket, key string, v any) (bool, e
 	if err != nil {
 		return false, err
 	}
-	e, err := kv.Get(ctx, key)
+	value, _, err := l.getKV(ctx, kv, bucket, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("get %s/%s: %w", bucket, key, err)
+		return false, fmt.Errorf("get %s/%s: %w", bucket, key, unavailable(ctx, err))
 	}
-	if err := json.Unmarshal(e.Value(), v); err != nil {
+	if err := json.Unmarshal(value, v); err != nil {
 		return false, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
 	}
 	return true, nil
@@ -99,21 +104,21 @@ func (l *Log) TakeSecret(ctx context.Context, bucket, key string, v any) (bool, 
 	if err != nil {
 		return false, err
 	}
-	e, err := kv.Get(ctx, key)
+	value, revision, err := l.getKV(ctx, kv, bucket, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("get %s/%s: %w", bucket, key, err)
+		return false, fmt.Errorf("get %s/%s: %w", bucket, key, unavailable(ctx, err))
 	}
-	if err := kv.Purge(ctx, key, jetstream.LastRevision(e.Revision())); err != nil {
+	if err := kv.Purge(ctx, key, jetstream.LastRevision(revision)); err != nil {
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
 			return false, nil
 		}
 		return false, fmt.Errorf("take %s/%s: %w", bucket, key, err)
 	}
-	if err := json.Unmarshal(e.Value(), v); err != nil {
+	if err := json.Unmarshal(value, v); err != nil {
 		return false, fmt.Errorf("decode %s/%s: %w", bucket, key, err)
 	}
 	return true, nil
@@ -179,4 +184,50 @@ func (l *Log) WatchSecretDeletes(ctx context.Context, bucket string, fn func(key
 		}
 	}()
 	return nil
+}
+
+// getKV reads the newest value of a key (jetstream.ErrKeyNotFound when it
+// has none). On a replicated bucket a miss is asked again of the bucket's
+// leader: a direct get may be answered by a follower that has not yet
+// stored a write acknowledged a moment ago (a session just made on another
+// replica, a person's key just created), and a miss taken for true would
+// log people out or read a name as erased for good in the read models.
+func (l *Log) getKV(ctx context.Context, kv jetstream.KeyValue, bucket, key string) ([]byte, uint64, error) {
+	e, err := kv.Get(ctx, key)
+	if err == nil {
+		return e.Value(), e.Revision(), nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyNotFound) || l.cfg.Replicas <= 1 {
+		return nil, 0, err
+	}
+	req, _ := json.Marshal(map[string]string{"last_by_subj": "$KV." + bucket + "." + key})
+	cancel := context.CancelFunc(func() {})
+	if _, ok := ctx.Deadline(); !ok {
+		ctx, cancel = context.WithTimeout(ctx, l.js.Options().DefaultTimeout)
+	}
+	defer cancel()
+	res, err := l.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET.KV_"+bucket, req)
+	if err != nil {
+		return nil, 0, err
+	}
+	var answer struct {
+		Error   *jetstream.APIError `json:"error"`
+		Message *struct {
+			Seq  uint64 `json:"seq"`
+			Hdrs []byte `json:"hdrs"`
+			Data []byte `json:"data"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal(res.Data, &answer); err != nil {
+		return nil, 0, fmt.Errorf("leader read of %s/%s: %w", bucket, key, err)
+	}
+	switch {
+	case answer.Error != nil && answer.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound:
+		return nil, 0, jetstream.ErrKeyNotFound
+	case answer.Error != nil:
+		return nil, 0, answer.Error
+	case answer.Message == nil || bytes.Contains(answer.Message.Hdrs, []byte("KV-Operation")):
+		return nil, 0, jetstream.ErrKeyNotFound // deleted or purged
+	}
+	return answer.Message.Data, answer.Message.Seq, nil
 }

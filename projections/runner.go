@@ -174,6 +174,9 @@ func (r *Runner) apply(rec domain.Recorded, decodeErr error) []string {
 		r.log.Error("skipping log message this version cannot read", "seq", rec.Seq, "subject", rec.Subject, "err", decodeErr)
 		return nil
 	}
+	// Shared spaces of a federation (lb.geteilt.<city>.…, from this city
+	// or sourced from the partner's log) fold like the city's own.
+	rec.Subject = domain.LocalSubject(rec.Subject)
 	var changed []string
 	for _, m := range r.models {
 		changed = append(changed, m.Apply(rec)...)

@@ -22,7 +22,12 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		p := s.authenticate(r)
+		p, err := s.authenticate(r)
+		if err != nil {
+			w.Header().Set("Retry-After", "2")
+			s.writeError(w, r, http.StatusServiceUnavailable, domain.EBUSY, "", domain.ErrorMessage(err))
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 }

@@ -220,52 +220,62 @@ func (s *Server) endSessions(ctx context.Context, person string) error {
 
 // authenticate finds who sends the request: an API token in the
 // Authorization header, or a session cookie. Anyone whose roster entry is
-// no longer active is treated as logged out.
-func (s *Server) authenticate(r *http.Request) principal {
+// no longer active is treated as logged out. A secret store that cannot
+// answer right now (a NATS cluster electing a leader) is an error: the
+// request is answered "busy, try again", not as logged out.
+func (s *Server) authenticate(r *http.Request) (principal, error) {
+	p, err := s.lookupPrincipal(r)
+	if domain.ErrorCode(err) == domain.EBUSY {
+		return principal{}, err
+	}
+	return p, nil
+}
+
+func (s *Server) lookupPrincipal(r *http.Request) (principal, error) {
 	ctx := r.Context()
 	if h := r.Header.Get("Authorization"); h != "" {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
-			return principal{}
+			return principal{}, nil
 		}
 		person, id, secret, ok := parseAPIToken(tok)
 		if !ok {
-			return principal{}
+			return principal{}, nil
 		}
 		var t apiToken
 		found, err := s.secrets.GetSecret(ctx, bucketTokens, person+"."+id, &t)
 		if err != nil || !found || subtle.ConstantTimeCompare([]byte(t.Hash), []byte(hashToken(secret))) != 1 {
-			return principal{}
+			return principal{}, err
 		}
-		return s.withRole(principal{Person: person, Token: true})
+		return s.withRole(principal{Person: person, Token: true}), nil
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return principal{}
+		return principal{}, nil
 	}
 	person, token, ok := strings.Cut(c.Value, ".")
 	if !ok || !domain.ValidCommandID(person) || len(token) > 100 {
-		return principal{}
+		return principal{}, nil
 	}
 	key := sessionKey(person, token)
 	var sess session
 	found, err := s.secrets.GetSecret(ctx, bucketSessions, key, &sess)
 	if err != nil || !found || sess.Person != person || time.Now().After(sess.Expires) {
-		return principal{}
+		return principal{}, err
 	}
 	if sess.Event != "" {
 		// A guest: as long as their event exists, is not over and not cancelled.
 		ev, _, _, ok := s.models.Event(sess.Event)
 		if !ok || ev.Over(time.Now()) || ev.Cancelled() {
-			return principal{}
+			return principal{}, nil
 		}
 		name, err := s.secrets.OpenField(ctx, person, "guest_name", sess.GuestName)
 		if err != nil {
-			return principal{}
+			return principal{}, err
 		}
-		return principal{Person: person, Name: name, Role: domain.RoleGuest, SessionKey: key, CSRF: sess.CSRF, Event: sess.Event}
+		return principal{Person: person, Name: name, Role: domain.RoleGuest, SessionKey: key, CSRF: sess.CSRF, Event: sess.Event}, nil
 	}
-	return s.withRole(principal{Person: person, SessionKey: key, CSRF: sess.CSRF})
+	return s.withRole(principal{Person: person, SessionKey: key, CSRF: sess.CSRF}), nil
 }
 
 func (s *Server) withRole(p principal) principal {

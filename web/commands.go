@@ -188,8 +188,11 @@ func (s *Server) command(rt commandRoute) http.Handler {
 // the form with the problem and the values entered for people.
 func (s *Server) commandFailed(w http.ResponseWriter, r *http.Request, rt commandRoute, values map[string]string, err error) {
 	code := domain.ErrorCode(err)
-	if code == domain.EINTERNAL {
+	switch code {
+	case domain.EINTERNAL:
 		s.log.Error("command failed", "command", rt.name, "err", err)
+	case domain.EBUSY: // nothing was decided: the same command may come again
+		w.Header().Set("Retry-After", "2")
 	}
 	if wantsJSON(r) {
 		if body, ok := editConflictBody(err); ok {

@@ -37,46 +37,10 @@ func benchFanout(ctx context.Context, s settings, t *table) error {
 		return err
 	}
 	defer w.close()
-	// people[0] starts in Aemter[0]; every change moves them to the other
-	// of two Ämter.
-	amts, changes := []string{domain.Aemter[1], domain.Aemter[0]}, 0
 	for _, n := range s.fanout {
 		progress("fan-out: %d Logbuch subscribers", n)
-		conns, err := dialAll(ctx, w.liveURL(), w.cookie, n, subMessage)
+		lb, initial, update, err := logbuchFanout(ctx, w, n, s.fanoutRounds)
 		if err != nil {
-			return err
-		}
-		subs := readAll(ctx, conns, s.fanoutRounds+1)
-		if err := subs.waitInitial(5 * time.Minute); err != nil {
-			closeAll(conns)
-			return err
-		}
-		var lb fanoutResult
-		// Round 0 warms up (each connection's first large write grows its
-		// goroutine's stack, in both servers alike) and is not counted.
-		for r := range s.fanoutRounds + 1 {
-			time.Sleep(300 * time.Millisecond) // the previous round's writes are done
-			_, err := domain.Execute(ctx, w.handler, domain.Roster, w.people[0], domain.Meta{CommandID: uuid.NewString(), Actor: "bench"}, "ChangeAmt",
-				any(domain.ChangeAmt{Amt: amts[changes%2]}))
-			changes++
-			acked := time.Now()
-			if err != nil {
-				closeAll(conns)
-				return err
-			}
-			lat, missing := subs.latencies(r, acked, 30*time.Second)
-			if r > 0 {
-				lb.lat, lb.missing = append(lb.lat, lat...), lb.missing+missing
-			}
-		}
-		initial, update := subs.firstBytes(0), subs.firstBytes(2)
-		if !strings.HasPrefix(string(initial), `{"t":"reset"`) || !strings.HasPrefix(string(update), `{"t":"update"`) {
-			closeAll(conns)
-			return fmt.Errorf("unexpected live messages: %.40q, %.40q", initial, update)
-		}
-		lb.bytes = len(update)
-		closeAll(conns)
-		if err := waitCount(w.srv.LiveConnections, 0, time.Minute); err != nil {
 			return err
 		}
 
@@ -95,6 +59,50 @@ func benchFanout(ctx context.Context, s settings, t *table) error {
 			ratio: fmtRatio(float64(p99)/float64(percentile(bare.lat, 0.99))) + " (p99)", goal: yesNo(p99 < 100*time.Millisecond && lb.missing == 0, "p99 < 100 ms")})
 	}
 	return nil
+}
+
+// logbuchFanout: n live subscribers of the roster on w; rounds changes
+// of one Lotse (people[0] moves between two Ämter), each timed from the
+// command's acknowledgment to the arrival at each subscriber. It returns
+// the pooled latencies and the initial and update messages.
+func logbuchFanout(ctx context.Context, w *webEnv, n, rounds int) (fanoutResult, []byte, []byte, error) {
+	conns, err := dialAll(ctx, w.liveURL(), w.cookie, n, subMessage)
+	if err != nil {
+		return fanoutResult{}, nil, nil, err
+	}
+	defer closeAll(conns)
+	subs := readAll(ctx, conns, rounds+1)
+	if err := subs.waitInitial(5 * time.Minute); err != nil {
+		return fanoutResult{}, nil, nil, err
+	}
+	var lb fanoutResult
+	// Round 0 warms up (each connection's first large write grows its
+	// goroutine's stack, in both servers alike) and is not counted.
+	for r := range rounds + 1 {
+		time.Sleep(300 * time.Millisecond) // the previous round's writes are done
+		p, _, _ := w.runner.Person(w.people[0])
+		amt := domain.Aemter[0]
+		if p.Amt == amt {
+			amt = domain.Aemter[1]
+		}
+		_, err := domain.Execute(ctx, w.handler, domain.Roster, w.people[0], domain.Meta{CommandID: uuid.NewString(), Actor: "bench"}, "ChangeAmt",
+			any(domain.ChangeAmt{Amt: amt}))
+		acked := time.Now()
+		if err != nil {
+			return fanoutResult{}, nil, nil, err
+		}
+		lat, missing := subs.latencies(r, acked, 30*time.Second)
+		if r > 0 {
+			lb.lat, lb.missing = append(lb.lat, lat...), lb.missing+missing
+		}
+	}
+	initial, update := subs.firstBytes(0), subs.firstBytes(2)
+	if !strings.HasPrefix(string(initial), `{"t":"reset"`) || !strings.HasPrefix(string(update), `{"t":"update"`) {
+		return fanoutResult{}, nil, nil, fmt.Errorf("unexpected live messages: %.40q, %.40q", initial, update)
+	}
+	lb.bytes = len(update)
+	closeAll(conns)
+	return lb, initial, update, waitCount(w.srv.LiveConnections, 0, time.Minute)
 }
 
 func bareFanout(ctx context.Context, hub *bareHub, n, rounds int, msg []byte) (fanoutResult, error) {

@@ -86,6 +86,19 @@ until ` + "`Ready()`" + `. *Without snapshot*: a runner with an empty snapshot s
 snapshot used by the first row. The raw engine: a bare ` + "`server.NewServer`" + ` started on the same store until the
 stream answers with its last sequence, and then an ordered read of every
 message.
+
+**7. Cluster.** ` + "`embed.StartLocalCluster`" + `: three nats-server nodes in this
+process, with routes on loopback ports, each with its own store and
+` + "`SyncAlways`" + ` (so every acknowledged write is on the disks of a majority), the
+stream and buckets at R3 (` + "`--replicas 3`" + `), Logbuch connected over TCP with
+all three URLs. *Append*: the new-Lotsen and change rows of 1 on the
+cluster, interleaved with the same rows on one embedded node (fresh logs
+per writer count; the cluster keeps its stream between writer counts), next
+to a raw publish on the R3 stream. *Fan-out*: 3's measurement with the
+first subscriber count, once over one embedded node and once over the
+cluster, in the same section. All three nodes share the machine's two cores
+with the clients and the server: on real machines a cluster spreads this
+load, here it triples it.
 `
 
 func markdown(c *conditions, t *table) string {

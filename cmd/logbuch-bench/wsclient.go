@@ -34,8 +34,14 @@ type webEnv struct {
 }
 
 func openWebEnv(ctx context.Context, lotsen int) (*webEnv, error) {
+	return openWebEnvOn(ctx, embed.Config{}, lotsen)
+}
+
+// openWebEnvOn is openWebEnv on a log with the given settings (e.g. a
+// NATS cluster).
+func openWebEnvOn(ctx context.Context, cfg embed.Config, lotsen int) (*webEnv, error) {
 	w := &webEnv{}
-	env, err := openLogbuch(ctx, embed.Config{}, func(e *lbEnv) {
+	env, err := openLogbuch(ctx, cfg, func(e *lbEnv) {
 		w.srv = web.NewServer(web.Config{Logger: quiet, Demo: true, CommandRate: 1e9, CommandBurst: 1 << 30, MaxConnsPerPerson: 100000}, e.handler, e.runner, e.log)
 	})
 	if err != nil {
@@ -169,6 +175,7 @@ type subscribers struct {
 	first    [][]byte // the bytes connection 0 received: initial, then each round
 	firstMu  sync.Mutex
 	lost     atomic.Int64 // connections that ended early
+	lostErr  atomic.Value // the first error of a connection that ended before its initial state
 }
 
 func readAll(ctx context.Context, conns []*websocket.Conn, rounds int) *subscribers {
@@ -186,6 +193,7 @@ func readAll(ctx context.Context, conns []*websocket.Conn, rounds int) *subscrib
 				now := time.Now()
 				if err != nil {
 					if msg < 0 {
+						s.lostErr.CompareAndSwap(nil, err)
 						s.initial.Done()
 					}
 					s.lost.Add(1)
@@ -221,7 +229,7 @@ func (s *subscribers) waitInitial(limit time.Duration) error {
 		return fmt.Errorf("initial state not received by every connection within %s", limit)
 	}
 	if n := s.lost.Load(); n > 0 {
-		return fmt.Errorf("%d connections closed before their initial state", n)
+		return fmt.Errorf("%d connections closed before their initial state (first: %v)", n, s.lostErr.Load())
 	}
 	return nil
 }

@@ -264,6 +264,8 @@ type crashEnv struct {
 	url      atomic.Pointer[string] // "" while the process is down
 	inflight atomic.Int64
 	setup    []*crashCmd
+	// 503 answers, and those without the Retry-After a client needs.
+	busy, busyWithoutRetryAfter atomic.Int64
 }
 
 func (e *crashEnv) setURL(u string) { e.url.Store(&u) }
@@ -298,6 +300,12 @@ func (e *crashEnv) post(ctx context.Context, target, token, key, body string) (s
 		return 0, answer, "", false, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode == http.StatusServiceUnavailable {
+		e.busy.Add(1)
+		if res.Header.Get("Retry-After") == "" {
+			e.busyWithoutRetryAfter.Add(1)
+		}
+	}
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
 		return 0, answer, "", false, err

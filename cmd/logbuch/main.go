@@ -88,4 +88,12 @@ Flags (each also read from LOGBUCH_<NAME>, e.g. LOGBUCH_DATA_DIR):
   --rating-batch N   release anonymous ratings in shuffled batches of at least N (default 3, at least 3)
   --rating-flush D   how often ready batches are released (default 5m; 0: as soon as one is ready)
   --min-ratings N    show an event's results only from N ratings on (default 3)
+
+Federation of two cities (docs/operations.md):
+  --jetstream-domain D           JetStream domain of the embedded NATS server (e.g. kn)
+  --leaf-listen ADDR             accept the partner city's leaf-node link here (with
+  --leaf-user U --leaf-password P  LOGBUCH_LEAF_PASSWORD), or
+  --leaf-remote URL              connect to the partner's leaf port: nats-leaf://user:password@host:7422
+  --federation-partner CITY      the partner city's --tenant (e.g. heilbronn)
+  --federation-partner-domain D  the JetStream domain of the partner's NATS (e.g. hn)
 `

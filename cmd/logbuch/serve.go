@@ -54,6 +54,15 @@ type Config struct {
 	NatsCert  string
 	NatsKey   string
 	Replicas  int
+
+	// Federation of two cities (docs/operations.md).
+	JetStreamDomain string
+	LeafListen      string
+	LeafUser        string
+	LeafPassword    string
+	LeafRemote      string
+	Partner         string
+	PartnerDomain   string
 }
 
 // Main is the running program: the log, the projections, the web server.
@@ -127,6 +136,13 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&c.NatsKey, "nats-key", env("NATS_KEY", ""), "client key for an external NATS")
 	replicas, _ := strconv.Atoi(env("REPLICAS", "1"))
 	fs.IntVar(&c.Replicas, "replicas", replicas, "replicas of the stream and buckets on a NATS cluster (1, 3 or 5)")
+	fs.StringVar(&c.JetStreamDomain, "jetstream-domain", env("JETSTREAM_DOMAIN", ""), "JetStream domain of the embedded NATS server (federation)")
+	fs.StringVar(&c.LeafListen, "leaf-listen", env("LEAF_LISTEN", ""), "accept the partner city's leaf-node link on this address (needs --leaf-user and --leaf-password)")
+	fs.StringVar(&c.LeafUser, "leaf-user", env("LEAF_USER", ""), "user of the leaf-node link")
+	fs.StringVar(&c.LeafPassword, "leaf-password", env("LEAF_PASSWORD", ""), "password of the leaf-node link (better: LOGBUCH_LEAF_PASSWORD)")
+	fs.StringVar(&c.LeafRemote, "leaf-remote", env("LEAF_REMOTE", ""), "connect to the partner city's leaf port, nats-leaf://user:password@host:7422")
+	fs.StringVar(&c.Partner, "federation-partner", env("FEDERATION_PARTNER", ""), "the partner city (its --tenant) whose #KNmeetsHN spaces this log shares")
+	fs.StringVar(&c.PartnerDomain, "federation-partner-domain", env("FEDERATION_PARTNER_DOMAIN", ""), "the JetStream domain of the partner city's NATS")
 	return fs
 }
 
@@ -158,6 +174,9 @@ func (m *Main) ParseFlags(name string, args []string, getenv func(string) string
 	if !domain.ValidCommandID(m.Config.Tenant) || strings.ToLower(m.Config.Tenant) != m.Config.Tenant {
 		return fmt.Errorf("--tenant %q: use lower-case letters, digits and dashes", m.Config.Tenant)
 	}
+	if err := m.Config.checkFederation(); err != nil {
+		return err
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.Config.LogLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -186,6 +205,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Runner = projections.NewRunner(m.Log, m.log)
 	m.Runner.UseSnapshots(m.Log, m.Log, snapshotEvery)
 	m.Commands = domain.NewHandler(m.Log, m.Runner, c.Tenant)
+	if p := m.Log.Placement(); p != nil {
+		m.Commands.SetPlacement(p)
+	}
 	m.Web = web.NewServer(web.Config{Logger: m.log, PublicURL: publicURL, Demo: c.Demo, MetricsToken: c.MetricsToken, LastSeq: m.Log.LastSeq, SnapshotAge: m.Runner.SnapshotAge, IdleLive: c.LiveIdle, Presence: m.Log,
 		RatingBatch: c.RatingBatch, RatingFlush: c.RatingFlush, MinRatings: c.MinRatings, CommandRate: c.CommandRate, CommandBurst: c.CommandBurst,
 		Replay: m.replay, City: cityName(c.Tenant)}, m.Commands, m.Runner, m.Log)
@@ -311,7 +333,9 @@ func (m *Main) Close() error {
 func (c Config) logConfig(log *slog.Logger) embed.Config {
 	return embed.Config{DataDir: c.DataDir, NatsURL: c.NatsURL, Logger: log, Replicas: c.Replicas,
 		Listen: c.NatsListen, User: c.NatsUser, Password: c.NatsPassword, TLSCert: c.NatsTLSCert, TLSKey: c.NatsTLSKey,
-		Token: c.NatsToken, CredsFile: c.NatsCreds, NKeySeed: c.NatsNKey, CAFile: c.NatsCA, CertFile: c.NatsCert, KeyFile: c.NatsKey}
+		Token: c.NatsToken, CredsFile: c.NatsCreds, NKeySeed: c.NatsNKey, CAFile: c.NatsCA, CertFile: c.NatsCert, KeyFile: c.NatsKey,
+		JetStreamDomain: c.JetStreamDomain, LeafListen: c.LeafListen, LeafUser: c.LeafUser, LeafPassword: c.LeafPassword, LeafRemote: c.LeafRemote,
+		Federation: c.federation()}
 }
 
 // offerSetup prints a one-time link for the first admin while nobody has
