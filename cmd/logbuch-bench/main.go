@@ -13,7 +13,8 @@
 //  6. the workshop wall: 40 posters and 100 viewers, post → shown;
 //  7. a KNowHow board: 22 writers and 50 viewers, move → shown;
 //  8. durable append and fan-out on a three-node NATS cluster (R3) next to
-//     one node.
+//     one node;
+//  9. the dashboard and the annual report at demo size and at 100 × it.
 //
 // It prints one table and writes it, with the machine's conditions, to
 // BENCHMARKS.md.
@@ -61,7 +62,7 @@ func main() {
 	}
 	quick := flag.Bool("quick", false, "scaled-down run for development (writes no BENCHMARKS.md unless -out is given)")
 	out := flag.String("out", "", "where to write the report (default BENCHMARKS.md on a full run, nothing with -quick)")
-	only := flag.String("only", "", "comma-separated subset of: append,rebuild,fanout,memory,startup,wall,board,cluster")
+	only := flag.String("only", "", "comma-separated subset of: append,rebuild,fanout,memory,startup,wall,board,cluster,dashboard")
 	ops := flag.Int("ops", 0, "commands per append row (default 4000, -quick 300)")
 	writers := flag.String("writers", "1,22,200", "concurrent writers of the append rows")
 	rebuildMsgs := flag.Int("rebuild-msgs", 0, "messages in the rebuild log (default 200000, -quick 20000)")
@@ -103,7 +104,7 @@ func main() {
 	if report == "" && !s.quick {
 		report = "BENCHMARKS.md"
 	}
-	sections := map[string]bool{"append": true, "rebuild": true, "fanout": true, "memory": true, "startup": true, "wall": true, "board": true, "cluster": true}
+	sections := map[string]bool{"append": true, "rebuild": true, "fanout": true, "memory": true, "startup": true, "wall": true, "board": true, "cluster": true, "dashboard": true}
 	if *only != "" {
 		sections = map[string]bool{}
 		for _, name := range strings.Split(*only, ",") {
@@ -168,6 +169,7 @@ func run(s settings, sections map[string]bool, report string) error {
 		{"wall", benchWall},
 		{"board", benchBoard},
 		{"cluster", benchCluster},
+		{"dashboard", benchDashboard},
 	} {
 		if !sections[sec.name] {
 			continue
