@@ -76,11 +76,12 @@ type dashSize struct {
 
 // demoSize is about the demo year: 21 Ämter, 28 Lotsen, six events, one
 // board.
-var demoSize = dashSize{aemter: 21, lotsenPerAmt: 1, firstYear: 2023, years: 1, events: 6, talks: 1, posts: 6, raters: 7, topics: 6}
+var demoSize = dashSize{aemter: 21, lotsenPerAmt: 1, firstYear: 2023, years: 1, events: 6, talks: 1, posts: 16, raters: 8, topics: 10}
 
-// bigSize is about 100 × the demo: 100 Ämter, ten years, ten times the
-// events of a year.
-var bigSize = dashSize{aemter: 100, lotsenPerAmt: 2, firstYear: 2016, years: 10, events: 60, talks: 2, posts: 8, raters: 8, topics: 40}
+// bigSize is about 100 × the demo in messages: 100 Ämter, ten years
+// (KNowHow boards from 2020 on, the first year a board may have), 16 times
+// the events of a demo year.
+var bigSize = dashSize{aemter: 100, lotsenPerAmt: 2, firstYear: 2016, years: 10, events: 100, talks: 2, posts: 8, raters: 8, topics: 60}
 
 // generatedAmt names the i-th Amt of a generated city.
 func generatedAmt(i int) string { return fmt.Sprintf("Amt %03d (generiert)", i+1) }
@@ -174,7 +175,8 @@ func generateCity(ctx context.Context, z dashSize) ([]domain.Recorded, error) {
 		// Roster changes of the year.
 		fresh := max(1, len(core)/6)
 		for i := range fresh {
-			p := join(day(year, 20+rng.IntN(300), 9), rng.IntN(z.aemter), domain.RoleLotse)
+			amt := rng.IntN(z.aemter)
+			p := join(day(year, 20+rng.IntN(300), 9), amt, domain.RoleLotse)
 			if i%3 == 0 {
 				at := steps[len(steps)-1].at.AddDate(0, 2, 0)
 				add(at, do(0, domain.Roster.Kind, actorOf[p], "LeaveRoster", domain.LeaveRoster{Reason: "Aufgabenwechsel"}, false))
@@ -182,7 +184,7 @@ func generateCity(ctx context.Context, z dashSize) ([]domain.Recorded, error) {
 					add(at.AddDate(0, 5, 0), do(0, domain.Roster.Kind, actorOf[p], "RejoinRoster", domain.RejoinRoster{Amt: domain.Aemter[rng.IntN(z.aemter)]}, false))
 				}
 			} else if i%3 == 1 {
-				add(steps[len(steps)-1].at.AddDate(0, 1, 0), do(0, domain.Roster.Kind, actorOf[p], "ChangeAmt", domain.ChangeAmt{Amt: domain.Aemter[rng.IntN(z.aemter)]}, false))
+				add(steps[len(steps)-1].at.AddDate(0, 1, 0), do(0, domain.Roster.Kind, actorOf[p], "ChangeAmt", domain.ChangeAmt{Amt: domain.Aemter[(amt+1+rng.IntN(z.aemter-1))%z.aemter]}, false))
 			}
 		}
 		// Events with talks, walls, attendance and ratings.
@@ -192,14 +194,14 @@ func generateCity(ctx context.Context, z dashSize) ([]domain.Recorded, error) {
 			end := begin.Add(90 * time.Minute)
 			plan := domain.PlanVeranstaltung{Title: fmt.Sprintf("Veranstaltung %d/%02d", year, e+1), Format: formats[e%len(formats)], Start: begin.Format("2006-01-02T15:04"), End: end.Format("2006-01-02T15:04"), Place: "online", HostCity: domain.Cities[e%2], GuestCode: web.NewGuestCode()}
 			add(begin.AddDate(0, 0, -42), do(0, domain.Events.Kind, id, "PlanVeranstaltung", plan, true))
+			if e%12 == 11 {
+				add(begin.AddDate(0, 0, -3), do(0, domain.Events.Kind, id, "CancelVeranstaltung", domain.CancelVeranstaltung{Reason: "Krankheit"}, false))
+				continue
+			}
 			for t := range z.talks {
 				add(begin.Add(time.Duration(t)*time.Minute), do(0, domain.Events.Kind, id, "AddTalk", domain.AddTalk{Speaker: fmt.Sprintf("Referentin %d", t+1), Organisation: "Stadtverwaltung", Topic: fmt.Sprintf("Vortrag %d zu %s", t+1, plan.Title)}, false))
 			}
-			switch {
-			case e%12 == 11:
-				add(begin.AddDate(0, 0, -3), do(0, domain.Events.Kind, id, "CancelVeranstaltung", domain.CancelVeranstaltung{Reason: "Krankheit"}, false))
-				continue
-			case e%6 == 5:
+			if e%6 == 5 {
 				continue // stays planned
 			}
 			for i, p := range pick(z.posts) {
@@ -216,18 +218,23 @@ func generateCity(ctx context.Context, z dashSize) ([]domain.Recorded, error) {
 			add(domain.AnonymousTime(held.Add(48*time.Hour)), do(-1, domain.RatingResults.Kind, id, "ReleaseRatings", domain.ReleaseRatings{Values: values}, false))
 		}
 		// One KNowHow board a year: topics proposed, half selected with a
-		// team, a quarter on to the Drehbuch.
+		// team of two, a quarter on to the Drehbuch.
+		if year < 2020 {
+			continue
+		}
 		board := uuid.Must(uuid.NewV7()).String()
 		add(day(year, 30, 9), do(0, domain.Boards.Kind, board, "CreateBoard", domain.CreateBoard{Title: fmt.Sprintf("KNowHow %d", year), Year: domain.Number(strconv.Itoa(year)), Facilitator: actorOf[0]}, true))
 		for t := range z.topics {
 			id := uuid.Must(uuid.NewV7()).String()
-			who := pick(2)
+			who := pick(3)
 			at := day(year, 31+t%20, 10)
 			add(at, do(who[0], domain.Topics.Kind, id, "ProposeTopic", domain.ProposeTopic{Board: board, Title: fmt.Sprintf("Thema %d/%02d: Wie geht das im Portal?", year, t+1), Amt: domain.Aemter[rng.IntN(z.aemter)]}, true))
 			if t%2 == 1 {
 				continue
 			}
-			add(at.AddDate(0, 1, 0), do(who[1], domain.Topics.Kind, id, "JoinTeam", domain.JoinTeam{By: domain.Caller{Person: actorOf[who[1]], Role: domain.RoleLotse}}, false))
+			for _, p := range who[1:] {
+				add(at.AddDate(0, 1, 0), do(p, domain.Topics.Kind, id, "JoinTeam", domain.JoinTeam{By: domain.Caller{Person: actorOf[p], Role: domain.RoleLotse}}, false))
+			}
 			add(at.AddDate(0, 1, 1), do(0, domain.Topics.Kind, id, "MoveTopic", domain.MoveTopic{To: domain.StageSelected}, false))
 			if t%4 == 0 {
 				add(at.AddDate(0, 2, 0), do(who[1], domain.Topics.Kind, id, "MoveTopic", domain.MoveTopic{To: domain.StageScript}, false))
