@@ -86,7 +86,7 @@ func benchDashboard(ctx context.Context, s settings, t *table) error {
 	best := func(d []time.Duration) time.Duration { return percentile(d, 0) }
 	t.add(row{group: group, scenario: fmt.Sprintf("report %d as the CLI writes it (HTML, %s bytes), 100 × demo size, best of %d: replay + write", year, thousands(float64(size)), reports),
 		logbuch: fmtDur(best(replayTook)+best(writeTook)) + fmt.Sprintf(" (replay %s, write %s)", fmtDur(best(replayTook)), fmtDur(best(writeTook))),
-		raw: "—", ratio: "—", goal: yesNo(best(replayTook)+best(writeTook) < 10*time.Second, "< 10 s")})
+		raw:     "—", ratio: "—", goal: yesNo(best(replayTook)+best(writeTook) < 10*time.Second, "< 10 s")})
 	t.add(row{group: group, scenario: "for context: projections over the 100 × log until Ready()",
 		logbuch: fmtDur(big.rebuild), raw: "demo size " + fmtDur(small.rebuild), ratio: ratio(big.rebuild, small.rebuild), goal: "—"})
 	return nil

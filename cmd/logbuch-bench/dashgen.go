@@ -72,16 +72,17 @@ type dashSize struct {
 	posts        int // wall posts per held event
 	raters       int // ratings per held event, released in one batch
 	topics       int // KNowHow topics per year (one board a year)
+	voters       int // voters per board: dots for two topics, a need for one
 }
 
 // demoSize is about the demo year: 21 Ämter, 28 Lotsen, six events, one
 // board.
-var demoSize = dashSize{aemter: 21, lotsenPerAmt: 1, firstYear: 2023, years: 1, events: 6, talks: 1, posts: 16, raters: 8, topics: 10}
+var demoSize = dashSize{aemter: 21, lotsenPerAmt: 1, firstYear: 2023, years: 1, events: 6, talks: 1, posts: 16, raters: 8, topics: 10, voters: 12}
 
 // bigSize is about 100 × the demo in messages: 100 Ämter, ten years
 // (KNowHow boards from 2020 on, the first year a board may have), 16 times
 // the events of a demo year.
-var bigSize = dashSize{aemter: 100, lotsenPerAmt: 2, firstYear: 2016, years: 10, events: 100, talks: 2, posts: 8, raters: 8, topics: 60}
+var bigSize = dashSize{aemter: 100, lotsenPerAmt: 2, firstYear: 2016, years: 10, events: 100, talks: 2, posts: 8, raters: 8, topics: 60, voters: 80}
 
 // generatedAmt names the i-th Amt of a generated city.
 func generatedAmt(i int) string { return fmt.Sprintf("Amt %03d (generiert)", i+1) }
@@ -125,6 +126,8 @@ func generateCity(ctx context.Context, z dashSize) ([]domain.Recorded, error) {
 				_, err = domain.Execute(ctx, h, domain.Boards, id, meta, name, cmd)
 			case domain.Topics.Kind:
 				_, err = domain.Execute(ctx, h, domain.Topics, id, meta, name, cmd)
+			case domain.Ballots.Kind:
+				_, err = domain.Execute(ctx, h, domain.Ballots, id, meta, name, cmd)
 			case domain.Ratings.Kind:
 				_, err = domain.Execute(ctx, h, domain.Ratings, id, meta, name, cmd)
 			case domain.RatingResults.Kind:
@@ -224,8 +227,10 @@ func generateCity(ctx context.Context, z dashSize) ([]domain.Recorded, error) {
 		}
 		board := uuid.Must(uuid.NewV7()).String()
 		add(day(year, 30, 9), do(0, domain.Boards.Kind, board, "CreateBoard", domain.CreateBoard{Title: fmt.Sprintf("KNowHow %d", year), Year: domain.Number(strconv.Itoa(year)), Facilitator: actorOf[0]}, true))
+		topics := make([]string, z.topics)
 		for t := range z.topics {
 			id := uuid.Must(uuid.NewV7()).String()
+			topics[t] = id
 			who := pick(3)
 			at := day(year, 31+t%20, 10)
 			add(at, do(who[0], domain.Topics.Kind, id, "ProposeTopic", domain.ProposeTopic{Board: board, Title: fmt.Sprintf("Thema %d/%02d: Wie geht das im Portal?", year, t+1), Amt: domain.Aemter[rng.IntN(z.aemter)]}, true))
@@ -240,6 +245,20 @@ func generateCity(ctx context.Context, z dashSize) ([]domain.Recorded, error) {
 				add(at.AddDate(0, 2, 0), do(who[1], domain.Topics.Kind, id, "MoveTopic", domain.MoveTopic{To: domain.StageScript}, false))
 			}
 		}
+		// The vote, after every topic is on the board.
+		voting := domain.VotingContext{Exists: true, Open: true, Budget: domain.DefaultVoteBudget, Facilitator: actorOf[0], Topics: topics}
+		vote := day(year, 55, 10)
+		for _, p := range pick(z.voters) {
+			by := domain.Caller{Person: actorOf[p], Role: domain.RoleLotse}
+			ballot := domain.BallotID(board, actorOf[p])
+			fav := rng.Perm(len(topics))[:2]
+			add(vote, do(p, domain.Ballots.Kind, ballot, "SetPreference", domain.SetPreference{Board: board, Voter: actorOf[p], Topic: topics[fav[0]], Dots: "2", By: by, Voting: voting}, false))
+			add(vote, do(p, domain.Ballots.Kind, ballot, "SetPreference", domain.SetPreference{Board: board, Voter: actorOf[p], Topic: topics[fav[1]], Dots: "1", By: by, Voting: voting}, false))
+			add(vote, do(p, domain.Ballots.Kind, ballot, "SetNeed", domain.SetNeed{Board: board, Voter: actorOf[p], Topic: topics[fav[0]], Need: domain.Number(strconv.Itoa(1 + rng.IntN(5))), By: by, Voting: voting}, false))
+		}
+		admin := domain.Caller{Person: actorOf[0], Role: domain.RoleAdmin}
+		add(vote.Add(time.Hour), do(0, domain.Boards.Kind, board, "CloseVoting", domain.CloseVoting{By: admin}, false))
+		add(vote.Add(2*time.Hour), do(0, domain.Boards.Kind, board, "RevealVotes", domain.RevealVotes{By: admin}, false))
 	}
 	slices.SortStableFunc(steps, func(a, b step) int { return a.at.Compare(b.at) })
 	for _, s := range steps {
