@@ -75,14 +75,10 @@ type dashSize struct {
 	voters       int // voters per board: dots for two topics, a need for one
 }
 
-// demoSize is about the demo year: 21 Ämter, 28 Lotsen, six events, one
-// board.
-var demoSize = dashSize{aemter: 21, lotsenPerAmt: 1, firstYear: 2023, years: 1, events: 6, talks: 1, posts: 16, raters: 8, topics: 10, voters: 12}
-
-// bigSize is about 100 × the demo in messages: 100 Ämter, ten years
-// (KNowHow boards from 2020 on, the first year a board may have), 16 times
-// the events of a demo year.
-var bigSize = dashSize{aemter: 100, lotsenPerAmt: 2, firstYear: 2016, years: 10, events: 100, talks: 2, posts: 8, raters: 8, topics: 60, voters: 80}
+// bigSize is about 100 × the demo year in messages (the demo has about
+// 240): 100 Ämter, ten years (KNowHow boards from 2020 on, the first year a
+// board may have), about 19 times the events of the demo year each year.
+var bigSize = dashSize{aemter: 100, lotsenPerAmt: 2, firstYear: 2016, years: 10, events: 112, talks: 2, posts: 8, raters: 8, topics: 60, voters: 80}
 
 // generatedAmt names the i-th Amt of a generated city.
 func generatedAmt(i int) string { return fmt.Sprintf("Amt %03d (generiert)", i+1) }

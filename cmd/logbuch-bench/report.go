@@ -100,17 +100,17 @@ cluster, in the same section. All three nodes share the machine's two cores
 with the clients and the server: on real machines a cluster spreads this
 load, here it triples it.
 
-**9. Dashboard and report.** Two generated cities (dashgen.go, fixed seed):
-one of about the demo year's size (21 Ämter, one year, six events, one
-KNowHow board) and one of about 100 × its messages (100 Ämter, ten years
-2016–2025, 100 events a year with talks, wall posts and ratings released in
-one batch per event, a board a year from 2020 with 60 topics, votes and
-topics moved on to the Drehbuch, Lotsen joining, leaving, coming back and
-changing Amt). Every command is decided by the real deciders through
+**9. Dashboard and report.** The demo year as ` + "`logbuch serve --demo`" + ` writes
+it (the binary is built, run in a fresh data dir until it serves, and
+stopped with SIGTERM), and a generated city of about 100 × its messages
+(dashgen.go, fixed seed: 100 Ämter, ten years 2016–2025, 112 events a year
+with talks, wall posts and ratings released in one batch per event, a
+KNowHow board a year from 2020 with 60 topics, votes and topics moved on to
+the Drehbuch, Lotsen joining, leaving, coming back and changing Amt). Every command is decided by the real deciders through
 ` + "`domain.Handler`" + ` over a log in memory, in the order of its time, and the
 messages are written with ` + "`Import`" + ` into a fresh log. For the 100 × city the
 bench process lengthens ` + "`domain.Aemter`" + ` with 79 generated Ämter (after the
-demo-size rows), so that deciders accept them and the read models count and
+demo rows), so that deciders accept them and the read models count and
 show them. ` + "`projections.NewRunner`" + ` reads the log until ` + "`Ready()`" + ` (the context
 row). *Dashboard*: what the hub does for each change of a year's dashboard:
 figures, feed and the templ render of the live part to bytes
