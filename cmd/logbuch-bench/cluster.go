@@ -44,7 +44,7 @@ func benchCluster(ctx context.Context, s settings, t *table) error {
 	}
 
 	n := s.fanout[0]
-	group := fmt.Sprintf("7. Cluster: fan-out on three NATS nodes: one change to %s live subscribers; %d rounds pooled", thousands(float64(n)), s.fanoutRounds)
+	group := fmt.Sprintf("8. Cluster: fan-out on three NATS nodes: one change to %s live subscribers; %d rounds pooled", thousands(float64(n)), s.fanoutRounds)
 	var single fanoutResult
 	for _, on := range []struct {
 		name string
@@ -143,7 +143,7 @@ func clusterAppendRows(ctx context.Context, t *table, clusterCfg embed.Config, w
 			step.into.merge(r)
 		}
 	}
-	group := fmt.Sprintf("7. Cluster: durable append on three NATS nodes (R3), %d concurrent writers (%s commands per row, interleaved in %d slices)", w, thousands(float64(ops)), slices)
+	group := fmt.Sprintf("8. Cluster: durable append on three NATS nodes (R3), %d concurrent writers (%s commands per row, interleaved in %d slices)", w, thousands(float64(ops)), slices)
 	rawCell := "raw publish R3 " + fmtRate(rawR.rate(), "msgs")
 	t.add(row{group: group, scenario: "raw publish, R3 stream, fsync on every node", logbuch: "—", raw: rawR.summary("msgs"), ratio: "1.00×", goal: "—"})
 	t.add(row{group: group, scenario: "new Lotsen, three nodes", logbuch: cNew.summary("cmds"), raw: rawCell,

@@ -87,7 +87,7 @@ snapshot used by the first row. The raw engine: a bare ` + "`server.NewServer`" 
 stream answers with its last sequence, and then an ordered read of every
 message.
 
-**7. Cluster.** ` + "`embed.StartLocalCluster`" + `: three nats-server nodes in this
+**8. Cluster.** ` + "`embed.StartLocalCluster`" + `: three nats-server nodes in this
 process, with routes on loopback ports, each with its own store and
 ` + "`SyncAlways`" + ` (so every acknowledged write is on the disks of a majority), the
 stream and buckets at R3 (` + "`--replicas 3`" + `), Logbuch connected over TCP with
