@@ -1,0 +1,61 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// A Lotsin posts to a workshop wall with the keyboard alone: Tab from the
+// top of the page to the text field, type, Tab to "Veröffentlichen",
+// Enter; the post appears on the wall, and the focus never needed a
+// pointer.
+func TestBrowserPostToWallByKeyboardOnly(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	link, ok := m.DemoLinks["Gast"]
+	if !ok {
+		t.Fatal("the demo has no running event")
+	}
+	tab := newBrowser(t)
+	within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks["Lotsin"]), chromedp.Navigate(link))
+	code := eval[string](t, tab, `document.querySelector("#gast-code").value`)
+	var event string
+	events, _ := m.Runner.Events()
+	for _, e := range events {
+		if e.GuestCode == code {
+			event = e.ID
+		}
+	}
+	within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/veranstaltungen/"+event))
+	waitFor(t, tab, liveOnline)
+
+	press := func(key string, times int) {
+		for range times {
+			within(t, tab, 5*time.Second, chromedp.KeyEvent(key))
+		}
+	}
+	focused := func() string {
+		return eval[string](t, tab, `document.activeElement ? document.activeElement.id || document.activeElement.textContent.trim() : ""`)
+	}
+	// From the top of the page, Tab until the post's text field has focus.
+	eval[bool](t, tab, `document.activeElement && document.activeElement.blur(), window.scrollTo(0, 0), true`)
+	for i := 0; focused() != "post-text"; i++ {
+		if i > 120 {
+			t.Fatalf("the wall's text field is not reachable by Tab (focus is on %q)", focused())
+		}
+		press(kb.Tab, 1)
+	}
+	const text = "Ohne Maus geschrieben: **Tastatur** genügt."
+	within(t, tab, 10*time.Second, chromedp.KeyEvent(text))
+	for i := 0; focused() != "Veröffentlichen"; i++ {
+		if i > 10 {
+			t.Fatalf("no Veröffentlichen button after the text field (focus is on %q)", focused())
+		}
+		press(kb.Tab, 1)
+	}
+	press(kb.Enter, 1)
+	waitFor(t, tab, `Array.from(document.querySelectorAll(".wall strong")).some(e => e.textContent === "Tastatur")`)
+	artifact(t, tab, "wall-keyboard.png")
+}
