@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -56,10 +57,23 @@ func (k *keyring) key(ctx context.Context, person string, create bool) ([]byte, 
 			if !errors.Is(err, jetstream.ErrKeyExists) {
 				return nil, fmt.Errorf("create key of %s: %w", person, err)
 			}
-			// Another writer created it first: use theirs.
+			// Another writer created it first (or an earlier attempt of
+			// ours landed after its timeout): use theirs. A node that has
+			// not applied the create yet may still answer "not found":
+			// ask again briefly, then tell the caller to retry.
 			value, err := k.get(ctx, person)
+			for i := 0; errors.Is(err, jetstream.ErrKeyNotFound) && i < 10 && ctx.Err() == nil; i++ {
+				select {
+				case <-ctx.Done():
+				case <-time.After(100 * time.Millisecond):
+				}
+				value, err = k.get(ctx, person)
+			}
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				err = fmt.Errorf("%w (the key exists but no node answered it yet)", errBusy)
+			}
 			if err != nil {
-				return nil, fmt.Errorf("read key of %s: %w", person, err)
+				return nil, fmt.Errorf("read key of %s: %w", person, unavailable(ctx, err))
 			}
 			key = value
 		}
