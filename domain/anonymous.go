@@ -58,18 +58,32 @@ func AnonymousTime(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 // be released in a shuffled batch. It is safe for concurrent use.
 type AnonymousPool struct {
 	batch   int
-	release func(ctx context.Context, box string, values []int, at time.Time) error
+	release ReleaseFunc
 
 	mu      sync.Mutex
 	pending map[string][]int
-	flushMu sync.Mutex // one release round at a time
+	failed  []heldBatch // batches whose release failed: retried exactly as they were
+	flushMu sync.Mutex  // one release round at a time
+}
+
+// ReleaseFunc writes one batch to the log. id identifies the batch: a
+// retry of a batch whose first attempt failed (perhaps after it landed)
+// comes with the same id, values and time, so the log can apply it once
+// (use it as the command id).
+type ReleaseFunc func(ctx context.Context, box, id string, values []int, at time.Time) error
+
+// heldBatch is a formed batch waiting for a successful release.
+type heldBatch struct {
+	box, id string
+	values  []int
+	at      time.Time
 }
 
 // NewAnonymousPool returns a pool that releases a box once it holds batch
 // values (at least MinAnonymousBatch). release writes one batch to the log;
 // the values it gets are already shuffled. When it fails, the values go
 // back to their box.
-func NewAnonymousPool(batch int, release func(ctx context.Context, box string, values []int, at time.Time) error) *AnonymousPool {
+func NewAnonymousPool(batch int, release ReleaseFunc) *AnonymousPool {
 	return &AnonymousPool{batch: max(batch, MinAnonymousBatch), release: release, pending: map[string][]int{}}
 }
 
@@ -85,7 +99,13 @@ func (p *AnonymousPool) Add(box string, value int) {
 func (p *AnonymousPool) Pending(box string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.pending[box])
+	n := len(p.pending[box])
+	for _, b := range p.failed {
+		if b.box == box {
+			n += len(b.values)
+		}
+	}
+	return n
 }
 
 // Flush releases every box that holds at least a batch: all its values, in
@@ -95,6 +115,8 @@ func (p *AnonymousPool) Flush(ctx context.Context, at time.Time) error {
 	p.flushMu.Lock()
 	defer p.flushMu.Unlock()
 	p.mu.Lock()
+	retry := p.failed
+	p.failed = nil
 	ready := map[string][]int{}
 	for box, values := range p.pending {
 		if len(values) >= p.batch {
@@ -111,19 +133,29 @@ func (p *AnonymousPool) Flush(ctx context.Context, at time.Time) error {
 	var errs []error
 	for _, box := range boxes {
 		values := ready[box]
-		if err := Shuffle(values); err == nil {
-			err = p.release(ctx, box, values, at)
-			if err == nil {
-				continue
-			}
+		if err := Shuffle(values); err != nil {
+			// Without a shuffle nothing is released: back into the box.
 			errs = append(errs, err)
-		} else {
-			errs = append(errs, err)
+			p.mu.Lock()
+			p.pending[box] = append(p.pending[box], values...)
+			p.mu.Unlock()
+			continue
 		}
-		p.mu.Lock()
-		p.pending[box] = append(p.pending[box], values...)
-		p.mu.Unlock()
+		retry = append(retry, heldBatch{box: box, id: uuid.NewString(), values: values, at: at})
 	}
+	// A batch, once formed, keeps its id, order and time until it is in the
+	// log: were its values put back into the box, a release that failed
+	// after it landed (a timeout, a leader election) would write them again.
+	var failed []heldBatch
+	for _, b := range retry {
+		if err := p.release(ctx, b.box, b.id, b.values, b.at); err != nil {
+			errs = append(errs, err)
+			failed = append(failed, b)
+		}
+	}
+	p.mu.Lock()
+	p.failed = append(p.failed, failed...)
+	p.mu.Unlock()
 	return errors.Join(errs...)
 }
 

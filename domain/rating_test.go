@@ -3,6 +3,7 @@ package domain_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -111,24 +112,39 @@ func TestRatingsAreReleasedOnlyInBatches(t *testing.T) {
 }
 
 // recorder is a release function that keeps what it was given.
+// Like the log, it applies a batch id once.
 type recorder struct {
 	mu      sync.Mutex
 	batches map[string][][]int
 	times   []time.Time
+	ids     map[string][]int // batch id → the values it came with first
 	fail    bool
+	// landThenFail records the batch and still reports a failure, like an
+	// append whose answer was lost (a timeout during a leader election).
+	landThenFail bool
 }
 
-func (r *recorder) release(_ context.Context, box string, values []int, at time.Time) error {
+func (r *recorder) release(_ context.Context, box, id string, values []int, at time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail {
 		return errors.New("log unavailable")
 	}
 	if r.batches == nil {
-		r.batches = map[string][][]int{}
+		r.batches, r.ids = map[string][][]int{}, map[string][]int{}
 	}
+	if first, seen := r.ids[id]; seen {
+		if !slices.Equal(first, values) {
+			return fmt.Errorf("batch %s retried with other values: %v, first %v", id, values, first)
+		}
+		return nil // a duplicate: applied once
+	}
+	r.ids[id] = slices.Clone(values)
 	r.batches[box] = append(r.batches[box], slices.Clone(values))
 	r.times = append(r.times, at)
+	if r.landThenFail {
+		return errors.New("no answer from the log")
+	}
 	return nil
 }
 
@@ -176,6 +192,28 @@ func TestAnonymousPoolReleasesOnlyFullBatches(t *testing.T) {
 	rec.fail = false
 	if err := pool.Flush(ctx, now); err != nil || len(rec.batches["d"]) != 1 || pool.Pending("d") != 0 {
 		t.Fatalf("retry: %v %v", err, rec.batches["d"])
+	}
+	// A release that landed but reported a failure is retried as the same
+	// batch (same id, order and time): its values are in the log once.
+	rec.landThenFail = true
+	for v := range 3 {
+		pool.Add("e", v+1)
+	}
+	if err := pool.Flush(ctx, now); err == nil {
+		t.Fatal("the lost answer was not reported")
+	}
+	rec.landThenFail = false
+	pool.Add("e", 5)
+	pool.Add("e", 5)
+	pool.Add("e", 5)
+	if err := pool.Flush(ctx, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.batches["e"]; len(got) != 2 || len(got[0]) != 3 || len(got[1]) != 3 || !slices.Equal(slices.Sorted(slices.Values(got[1])), []int{5, 5, 5}) {
+		t.Fatalf("box e after a lost answer: %v (want the first batch once and the new one)", got)
+	}
+	if pool.Pending("e") != 0 {
+		t.Fatalf("pending e %d", pool.Pending("e"))
 	}
 }
 

@@ -72,8 +72,11 @@ func (c Config) leafNode(opts *server.Options) error {
 		}
 		opts.LeafNode.Remotes = append(opts.LeafNode.Remotes, &server.RemoteLeafOpts{
 			URLs:        []*url.URL{u},
-			DenyImports: []string{"lb.>"},
-			DenyExports: []string{"lb.>"},
+			// Only stream sourcing crosses (through the JetStream API of
+			// the partner's domain): no log subject, and no presence, which
+			// names the people looking at a page.
+			DenyImports: []string{"lb.>", "logbuch.>"},
+			DenyExports: []string{"lb.>", "logbuch.>"},
 		})
 	}
 	return nil

@@ -64,9 +64,10 @@ func (s *Server) ReleaseRatings(ctx context.Context, at time.Time) error {
 }
 
 // releaseRatings appends one shuffled batch: no person (SystemActor), no
-// session, a command id drawn at random, and the hour as its only time.
-func (s *Server) releaseRatings(ctx context.Context, event string, values []int, at time.Time) error {
-	meta := domain.Meta{CommandID: "anon-" + randomToken(18), Actor: domain.SystemActor, At: domain.AnonymousTime(at)}
+// session, the batch's random id as command id (a retry is applied once),
+// and the hour as its only time.
+func (s *Server) releaseRatings(ctx context.Context, event, batch string, values []int, at time.Time) error {
+	meta := domain.Meta{CommandID: "anon-" + batch, Actor: domain.SystemActor, At: domain.AnonymousTime(at)}
 	_, err := domain.Execute(ctx, s.commands, domain.RatingResults, event, meta, "ReleaseRatings", any(domain.ReleaseRatings{Values: values}))
 	return err
 }

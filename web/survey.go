@@ -79,13 +79,14 @@ func (s *Server) ReleaseSurveyAnswers(ctx context.Context, at time.Time) error {
 }
 
 // releaseSurveyAnswers appends one shuffled batch of one item: no person,
-// no session, a random command id, the hour as its only time.
-func (s *Server) releaseSurveyAnswers(ctx context.Context, box string, values []int, at time.Time) error {
+// no session, the batch's random id as command id (a retry is applied
+// once), the hour as its only time.
+func (s *Server) releaseSurveyAnswers(ctx context.Context, box, batch string, values []int, at time.Time) error {
 	year, item, ok := domain.ParseSurveyBox(box)
 	if !ok {
 		return fmt.Errorf("survey box %q", box)
 	}
-	meta := domain.Meta{CommandID: "anon-" + randomToken(18), Actor: domain.SystemActor, At: domain.AnonymousTime(at)}
+	meta := domain.Meta{CommandID: "anon-" + batch, Actor: domain.SystemActor, At: domain.AnonymousTime(at)}
 	_, err := domain.Execute(ctx, s.commands, domain.SurveyAnswerResults, domain.SurveyItemID(year, item), meta, "ReleaseSurveyAnswers",
 		any(domain.ReleaseSurveyAnswers{Year: year, Item: item, Values: values}))
 	return err

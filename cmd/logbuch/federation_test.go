@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"logbuch/domain"
+	"logbuch/embed"
 	"logbuch/projections"
 )
 
@@ -206,6 +207,25 @@ func TestFederationSharesExactlyTheKNmeetsHNSpaces(t *testing.T) {
 	}
 	if _, _, _, ok := hn.m.Runner.Event(private); ok {
 		t.Error("Heilbronn knows Konstanz's private event")
+	}
+	// Presence (who looks at which page, with names) stays in its city.
+	presence, err := hn.m.Log.Conn().SubscribeSync(embed.PresenceSubject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer presence.Unsubscribe()
+	hn.m.Log.Conn().Flush()
+	if err := kn.m.Log.PublishPresence([]byte(`{"r":"konstanz-test","e":[{"s":"roster","p":"x","n":"Konstanzer Name"}]}`)); err != nil {
+		t.Fatal(err)
+	}
+	// A request to Heilbronn's JetStream API crosses the same link after
+	// the presence report: once it is answered, a leaked report would be
+	// there already.
+	if _, err := kn.m.Log.Conn().Request("$JS.hn.API.INFO", nil, 10*time.Second); err != nil {
+		t.Fatalf("no round trip over the leaf link: %v", err)
+	}
+	if msg, err := presence.NextMsg(200 * time.Millisecond); err == nil {
+		t.Fatalf("Konstanz's presence reached Heilbronn: %s", msg.Data)
 	}
 
 	// The joint event is written in its home city only.
