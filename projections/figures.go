@@ -136,15 +136,20 @@ var FigureDefinitions = []FigureDefinition{
 	{FigActions, "Aktionen", "Alle im Protokoll festgehaltenen Aktionen mit Zeitpunkt im gewählten Jahr bis zum Stichtag, außer anonymen (Bewertungen, Umfrageantworten)."},
 	{FigByAmt, "Beteiligung nach Amt", "Je Amt: aktive Lotsinnen und Lotsen am Stichtag und die Aktionen der Personen, die zum Zeitpunkt der Aktion diesem Amt angehörten."},
 	{FigSurveyParticipation, "Umfrage-Beteiligung", "Anteil der Lotsinnen und Lotsen, die an der anonymen Jahresumfrage des gewählten Jahres bis zum Stichtag teilgenommen haben, an allen, die beim Öffnen der Umfrage aktiv waren (Personen mit der Rolle „Lotse“). Wer was geantwortet hat, ist nirgends gespeichert."},
-	{FigRating, "Durchschnittliche Bewertung nach Format", "Mittelwert aller anonymen Bewertungen (1 bis 5) der Veranstaltungen eines Formats mit Beginn im gewählten Jahr, die bis zum Stichtag freigegeben wurden. Unter der Mindestzahl an Bewertungen (Einstellung --min-ratings, üblich 3) wird kein Wert gezeigt."},
+	{FigRating, "Durchschnittliche Bewertung nach Format", "Mittelwert der anonymen Bewertungen (1 bis 5) der Veranstaltungen eines Formats mit Beginn im gewählten Jahr, die bis zum Stichtag freigegeben wurden. Eine Veranstaltung zählt erst mit der Mindestzahl an Bewertungen (Einstellung --min-ratings, üblich 3); ohne eine solche Veranstaltung wird kein Wert gezeigt."},
 	{FigByMonth, "Aktivität nach Monat", "Je Monat des gewählten Jahres: Aktionen, Eintritte, Austritte und durchgeführte Veranstaltungen (nach Tag der Durchführung)."},
 }
 
 // inYear reports whether t lies in year in Berlin time.
 func inYear(t time.Time, year int) bool { return t.In(domain.Berlin).Year() == year }
 
-// Figures computes the key figures of year as of asOf.
+// Figures computes the key figures of year as of asOf; an event's ratings
+// count from MinAnonymousBatch on (the Runner applies --min-ratings).
 func (a *Activity) Figures(year int, asOf time.Time) Figures {
+	return a.figures(year, asOf, domain.MinAnonymousBatch)
+}
+
+func (a *Activity) figures(year int, asOf time.Time, minPerEvent int) Figures {
 	f := Figures{Year: year, AsOf: asOf}
 	byAmt := map[string]*AmtFigure{}
 	for _, amt := range domain.Aemter {
@@ -198,14 +203,22 @@ func (a *Activity) Figures(year int, asOf time.Time) Figures {
 			row = &FormatFigure{Format: t.Format}
 			byFormat[t.Format] = row
 		}
+		// An event's ratings count toward its format only once the event
+		// itself has the minimum: otherwise comparing the figures of two
+		// dates around one release would reveal an event below it.
+		count, sum := 0, 0
 		for _, b := range a.Rated[id] {
 			if b.At.After(asOf) {
 				continue
 			}
 			for v, n := range b.Counts {
-				row.Ratings += n
-				row.ratingSum += n * (v + 1)
+				count += n
+				sum += n * (v + 1)
 			}
+		}
+		if count >= minPerEvent && count > 0 {
+			row.Ratings += count
+			row.ratingSum += sum
 		}
 		switch st.Status {
 		case domain.StatusHeld:
@@ -293,8 +306,8 @@ func (a *Activity) Years() []int {
 func (r *Runner) Figures(year int, asOf time.Time) (Figures, uint64) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	f := r.activity.Figures(year, asOf)
 	min := r.minSurveyAnswers() // the one minimum of --min-ratings
+	f := r.activity.figures(year, asOf, min)
 	for i := range f.ByFormat {
 		row := &f.ByFormat[i]
 		if row.Ratings >= min && row.Ratings > 0 {

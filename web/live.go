@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"logbuch/domain"
 	"logbuch/projections"
@@ -26,6 +27,8 @@ type clientMessage struct {
 }
 
 const (
+	presenceRate     = 5  // presence reports per second and connection…
+	presenceBurst    = 20 // …and at once
 	maxClientMessage = 4096
 	maxViewsPerConn  = 32
 	writeTimeout     = 5 * time.Second
@@ -132,6 +135,10 @@ func (s *Server) writeLive(ctx context.Context, c *websocket.Conn, sub *subscrib
 }
 
 func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscriber) {
+	// Presence reports fan out to every replica and every viewer of a
+	// page: a connection may send a few per second (focus moving between
+	// fields), not a flood.
+	here := rate.NewLimiter(presenceRate, presenceBurst)
 	for {
 		typ, data, err := c.Read(ctx)
 		if err != nil {
@@ -152,6 +159,10 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 			return
 		}
 		if msg.Type == "here" {
+			if !here.Allow() {
+				c.Close(websocket.StatusPolicyViolation, "zu viele Nachrichten")
+				return
+			}
 			// Presence only where the connection may look: a view it follows.
 			if s.hub.follows(sub, msg.Space) {
 				s.presence.set(sub, presenceEntry{Space: msg.Space, Person: sub.person, Name: sub.name, Field: msg.Field})

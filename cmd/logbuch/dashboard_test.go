@@ -190,12 +190,15 @@ func computeFromExport(t *testing.T, lines []exported, year int, asOf time.Time)
 		if !inYear(e.start) {
 			continue
 		}
-		r := f.ratingByFormat[e.format]
-		for _, v := range released[id] {
-			r[0]++
-			r[1] += v
+		// An event counts toward its format from the minimum (3) on.
+		if len(released[id]) >= 3 {
+			r := f.ratingByFormat[e.format]
+			for _, v := range released[id] {
+				r[0]++
+				r[1] += v
+			}
+			f.ratingByFormat[e.format] = r
 		}
-		f.ratingByFormat[e.format] = r
 		f.eventStatus[e.title] = e.status
 		switch e.status {
 		case "durchgefuehrt":

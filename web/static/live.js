@@ -66,8 +66,19 @@
 
   // Presence: who else has this page open, and who edits which field. It
   // travels on the live connection only; nothing of it enters the record.
+  // At most one report every 250 ms (the server closes a flood); the last
+  // state always goes out.
+  var presenceTimer = null;
+  var presenceSentAt = 0;
   function sendPresence() {
     if (!presenceSpace || !socket || socket.readyState !== 1) return;
+    var wait = presenceSentAt + 250 - Date.now();
+    if (wait > 0) {
+      clearTimeout(presenceTimer);
+      presenceTimer = setTimeout(sendPresence, wait);
+      return;
+    }
+    presenceSentAt = Date.now();
     socket.send(JSON.stringify({ t: "here", space: presenceSpace, field: editing }));
   }
 
