@@ -25,6 +25,9 @@ type Activity struct {
 	// values and the (hour-coarse) time of their release, never a person.
 	Rated   map[string][]RatingBatch `json:"rated"`
 	Actions []Action                 `json:"actions"` // in log order
+	// YearsSeen are the years with an action or an event, kept as they
+	// come so that the dashboard's year choice does not scan the actions.
+	YearsSeen map[int]bool `json:"years_seen"`
 }
 
 // RatingBatch is one released batch of an event's ratings.
@@ -103,7 +106,7 @@ const DashboardViewName = "dashboard"
 
 // NewActivity returns an empty activity model.
 func NewActivity() *Activity {
-	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}, Boards: map[string]*BoardTrack{}, Topics: map[string]*TopicTrack{}, Posts: map[string]string{}, Rated: map[string][]RatingBatch{}}
+	return &Activity{People: map[string]*Membership{}, Events: map[string]*EventTrack{}, Boards: map[string]*BoardTrack{}, Topics: map[string]*TopicTrack{}, Posts: map[string]string{}, Rated: map[string][]RatingBatch{}, YearsSeen: map[int]bool{}}
 }
 
 // Apply implements ReadModel.
@@ -117,6 +120,7 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 			changed = append(changed, DashboardView(year))
 		}
 		if start, ok := a.applyEvent(rec.Subject, e); ok {
+			a.YearsSeen[start.In(domain.Berlin).Year()] = true
 			changed = append(changed, DashboardView(e.At.In(domain.Berlin).Year()), DashboardView(start.In(domain.Berlin).Year()))
 		}
 		if d, ok := e.Data.(domain.RatingsReleased); ok {
@@ -164,6 +168,7 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 			act.Detail = d.To.Label()
 		}
 		a.Actions = append(a.Actions, act)
+		a.YearsSeen[e.At.In(domain.Berlin).Year()] = true
 		changed = append(changed, DashboardView(e.At.In(domain.Berlin).Year()))
 	}
 	return changed
@@ -391,7 +396,7 @@ func (a *Activity) restoreSnapshot(data json.RawMessage) (snapshotModel, error) 
 	if err := json.Unmarshal(data, fresh); err != nil {
 		return nil, err
 	}
-	if fresh.People == nil || fresh.Events == nil || fresh.Boards == nil || fresh.Topics == nil || fresh.Posts == nil || fresh.Rated == nil {
+	if fresh.People == nil || fresh.Events == nil || fresh.Boards == nil || fresh.Topics == nil || fresh.Posts == nil || fresh.Rated == nil || fresh.YearsSeen == nil {
 		return nil, ErrSnapshotInvalid
 	}
 	return fresh, nil

@@ -284,17 +284,8 @@ func (a *Activity) Feed(asOf time.Time, n int) []Action {
 
 // Years lists the years that have any action or event, ascending.
 func (a *Activity) Years() []int {
-	seen := map[int]bool{}
-	for _, act := range a.Actions {
-		seen[act.At.In(domain.Berlin).Year()] = true
-	}
-	for _, t := range a.Events {
-		for _, c := range t.Changes {
-			seen[c.Start.In(domain.Berlin).Year()] = true
-		}
-	}
-	years := make([]int, 0, len(seen))
-	for y := range seen {
+	years := make([]int, 0, len(a.YearsSeen))
+	for y := range a.YearsSeen {
 		years = append(years, y)
 	}
 	slices.Sort(years)
