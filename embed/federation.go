@@ -71,7 +71,7 @@ func (c Config) leafNode(opts *server.Options) error {
 			return fmt.Errorf("--leaf-remote %q: not a URL like nats-leaf://user:password@host:7422", c.LeafRemote)
 		}
 		opts.LeafNode.Remotes = append(opts.LeafNode.Remotes, &server.RemoteLeafOpts{
-			URLs:        []*url.URL{u},
+			URLs: []*url.URL{u},
 			// Only stream sourcing crosses (through the JetStream API of
 			// the partner's domain): no log subject, and no presence, which
 			// names the people looking at a page.
