@@ -412,10 +412,16 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 	for next <= last.Sequence {
 		msgs, err := jetstreamext.GetBatch(ctx, l.js, StreamName, 256, jetstreamext.GetBatchSeq(next), jetstreamext.GetBatchSubject(subject))
 		if err != nil {
-			return nil, fmt.Errorf("read %s from %d: %w", subject, next, err)
+			return nil, fmt.Errorf("read %s from %d: %w", subject, next, unavailable(ctx, err))
 		}
 		n := 0
 		for m, err := range msgs {
+			if errors.Is(err, jetstreamext.ErrNoMessages) {
+				// The last message is known (from the leader) but the node
+				// that answered the read has not stored it yet: on a
+				// cluster, a replica catching up. Retry, do not decide.
+				return nil, fmt.Errorf("read %s from %d: %w (a replica is catching up: %w)", subject, next, errBusy, err)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("read %s from %d: %w", subject, next, unavailable(ctx, err))
 			}
@@ -428,7 +434,7 @@ func (l *Log) Load(ctx context.Context, subject string) ([]domain.Recorded, erro
 			next = m.Sequence + 1
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("read %s: the log ended before sequence %d", subject, last.Sequence)
+			return nil, fmt.Errorf("read %s: the log ended before sequence %d: %w", subject, last.Sequence, errBusy)
 		}
 	}
 	return out, nil
