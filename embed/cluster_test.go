@@ -26,8 +26,18 @@ func TestClusterWithoutQuorumAnswersBusyThenRecovers(t *testing.T) {
 	}
 	defer l.Close()
 	h := domain.NewHandler(l, nil, "konstanz")
-	if _, err := domain.Execute(ctx, h, domain.Roster, newID(), domain.Meta{CommandID: newID()}, "JoinLotse", any(join)); err != nil {
-		t.Fatal(err)
+	// A cluster that just formed elects the leaders of its buckets first:
+	// until then it answers busy, and a client tries again.
+	first, firstCmd := newID(), newID()
+	for {
+		_, err := domain.Execute(ctx, h, domain.Roster, first, domain.Meta{CommandID: firstCmd}, "JoinLotse", any(join))
+		if err == nil {
+			break
+		}
+		if domain.ErrorCode(err) != domain.EBUSY || ctx.Err() != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	c.Kill(1)
