@@ -340,15 +340,23 @@ func (a *Activity) boardYear(board string, at time.Time) int {
 
 // At is the topic's lane at t; ok is false before it was proposed.
 func (t *TopicTrack) At(at time.Time) (TopicChange, bool) {
-	var st TopicChange
-	ok := false
-	for _, c := range t.Changes {
-		if c.At.After(at) {
-			break
+	return stateAt(t.Changes, at, func(c TopicChange) time.Time { return c.At })
+}
+
+// stateAt is the last of changes (in time order) made at or before at;
+// ok is false before the first.
+func stateAt[C any](changes []C, at time.Time, when func(C) time.Time) (C, bool) {
+	i, _ := slices.BinarySearchFunc(changes, at, func(c C, at time.Time) int {
+		if when(c).After(at) {
+			return 1
 		}
-		st, ok = c, true
+		return -1
+	})
+	if i == 0 {
+		var zero C
+		return zero, false
 	}
-	return st, ok
+	return changes[i-1], true
 }
 
 func (m *Membership) last() MembershipChange {
@@ -360,29 +368,13 @@ func (m *Membership) last() MembershipChange {
 
 // At is the person's state at t (the zero value before they joined).
 func (m *Membership) At(t time.Time) MembershipChange {
-	i, _ := slices.BinarySearchFunc(m.Changes, t, func(c MembershipChange, t time.Time) int {
-		if c.At.After(t) {
-			return 1
-		}
-		return -1
-	})
-	if i == 0 {
-		return MembershipChange{}
-	}
-	return m.Changes[i-1]
+	st, _ := stateAt(m.Changes, t, func(c MembershipChange) time.Time { return c.At })
+	return st
 }
 
 // At is the event's state at t; ok is false before it was planned.
 func (t *EventTrack) At(at time.Time) (EventChange, bool) {
-	var st EventChange
-	ok := false
-	for _, c := range t.Changes {
-		if c.At.After(at) {
-			break
-		}
-		st, ok = c, true
-	}
-	return st, ok
+	return stateAt(t.Changes, at, func(c EventChange) time.Time { return c.At })
 }
 
 // snapshot support: the model holds no personal data (ids, Ämter, roles,
