@@ -67,7 +67,7 @@ func (s *Server) ReleaseRatings(ctx context.Context, at time.Time) error {
 // session, the batch's random id as command id (a retry is applied once),
 // and the hour as its only time.
 func (s *Server) releaseRatings(ctx context.Context, event, batch string, values []int, at time.Time) error {
-	meta := domain.Meta{CommandID: "anon-" + batch, Actor: domain.SystemActor, At: domain.AnonymousTime(at)}
+	meta := anonymousMeta(batch, at)
 	_, err := domain.Execute(ctx, s.commands, domain.RatingResults, event, meta, "ReleaseRatings", any(domain.ReleaseRatings{Values: values}))
 	return err
 }
@@ -334,4 +334,10 @@ func (s *Server) ratedEvents(p principal) map[string]any {
 		"bewertete_veranstaltungen": rated,
 		"hinweis":                   "Gespeichert ist nur, dass Sie bewertet haben. Der Wert Ihrer Bewertung ist anonym und mit Ihrer Person nirgends verbunden.",
 	}
+}
+
+// anonymousMeta is the envelope of a released batch (ratings or survey
+// answers): nobody's, the batch's id as command id, the hour as its time.
+func anonymousMeta(batch string, at time.Time) domain.Meta {
+	return domain.Meta{CommandID: "anon-" + batch, Actor: domain.SystemActor, At: domain.AnonymousTime(at)}
 }

@@ -86,7 +86,7 @@ func (s *Server) releaseSurveyAnswers(ctx context.Context, box, batch string, va
 	if !ok {
 		return fmt.Errorf("survey box %q", box)
 	}
-	meta := domain.Meta{CommandID: "anon-" + batch, Actor: domain.SystemActor, At: domain.AnonymousTime(at)}
+	meta := anonymousMeta(batch, at)
 	_, err := domain.Execute(ctx, s.commands, domain.SurveyAnswerResults, domain.SurveyItemID(year, item), meta, "ReleaseSurveyAnswers",
 		any(domain.ReleaseSurveyAnswers{Year: year, Item: item, Values: values}))
 	return err
