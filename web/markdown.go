@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -29,6 +30,33 @@ const linkRel = "noopener noreferrer nofollow"
 
 // RenderMarkdown turns a post's text into safe HTML.
 func RenderMarkdown(src string) string {
+	markdownCache.Lock()
+	html, ok := markdownCache.m[src]
+	markdownCache.Unlock()
+	if ok {
+		return html
+	}
+	html = renderMarkdown(src)
+	markdownCache.Lock()
+	if len(markdownCache.m) >= markdownCacheSize {
+		clear(markdownCache.m) // bounded: the walls of the day refill it
+	}
+	markdownCache.m[src] = html
+	markdownCache.Unlock()
+	return html
+}
+
+// A wall is rendered again for every change and every audience, while a
+// post's text changes rarely: the HTML of recent texts is kept, so a
+// render does not parse every post anew.
+const markdownCacheSize = 4096
+
+var markdownCache = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
+func renderMarkdown(src string) string {
 	source := []byte(src)
 	doc := markdownParser.Parse(text.NewReader(source))
 	var b bytes.Buffer
