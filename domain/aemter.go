@@ -42,18 +42,8 @@ const (
 // Roles in the order forms show them.
 var Roles = []Role{RoleLotse, RoleLenkungsgruppe, RoleAdmin}
 
-// Label is the German name of a role.
-func (r Role) Label() string {
-	switch r {
-	case RoleLotse:
-		return "Digitallotse/Digitallotsin"
-	case RoleLenkungsgruppe:
-		return "Lenkungsgruppe"
-	case RoleAdmin:
-		return "Admin (Amt für Digitalisierung und IT)"
-	}
-	return string(r)
-}
+// Label names a role (catalogue key role.<role>).
+func (r Role) Label() Msg { return M("role." + string(r)) }
 
 // Valid reports whether r is one of Roles.
 func (r Role) Valid() bool { return contains(Roles, r) }

@@ -159,7 +159,7 @@ func decideBoard(s Board, cmd any) ([]Data, error) {
 		if s.Exists {
 			return nil, Errorf(ECONFLICT, "Diese Tafel gibt es schon.")
 		}
-		title, err := cleanText("title", "Titel", c.Title, MaxBoardTitleLength, true, false)
+		title, err := cleanText("title", "field.title", c.Title, MaxBoardTitleLength, true, false)
 		if err != nil {
 			return nil, err
 		}

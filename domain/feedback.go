@@ -56,11 +56,11 @@ var Feedback = Decider[BarrierReport, any]{
 			if s.Exists {
 				return nil, Errorf(ECONFLICT, "Diese Rückmeldung ist schon angekommen.")
 			}
-			page, err := cleanText("page", "Seite", c.Page, MaxBarrierPage, false, false)
+			page, err := cleanText("page", "field.page", c.Page, MaxBarrierPage, false, false)
 			if err != nil {
 				return nil, err
 			}
-			text, err := cleanText("text", "Ihre Nachricht", c.Text, MaxBarrierText, true, true)
+			text, err := cleanText("text", "field.message", c.Text, MaxBarrierText, true, true)
 			if err != nil {
 				return nil, err
 			}
@@ -72,7 +72,7 @@ var Feedback = Decider[BarrierReport, any]{
 			if s.Answered {
 				return nil, Errorf(ECONFLICT, "Diese Rückmeldung ist schon als erledigt markiert.")
 			}
-			note, err := cleanText("note", "Notiz", c.Note, MaxBarrierText, false, true)
+			note, err := cleanText("note", "field.note", c.Note, MaxBarrierText, false, true)
 			if err != nil {
 				return nil, err
 			}

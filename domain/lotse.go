@@ -150,7 +150,7 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 		if s.Exists {
 			return nil, Errorf(ECONFLICT, "Diese Person steht schon auf der Liste.")
 		}
-		name, err := cleanText("name", "Name", c.Name, MaxNameLength, true, false)
+		name, err := cleanText("name", "field.name", c.Name, MaxNameLength, true, false)
 		if err != nil {
 			return nil, err
 		}
@@ -201,7 +201,7 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 		if !s.Active {
 			return nil, Errorf(ECONFLICT, "%s ist bereits ausgeschieden.", s.Name)
 		}
-		reason, err := cleanText("reason", "Grund", c.Reason, MaxReasonLength, false, true)
+		reason, err := cleanText("reason", "field.reason", c.Reason, MaxReasonLength, false, true)
 		if err != nil {
 			return nil, err
 		}
@@ -294,32 +294,24 @@ func cleanEmail(s string) (string, error) {
 
 // cleanText checks and normalises free text from a person: valid UTF-8, no
 // control characters (line breaks only where multiline), trimmed, at most
-// max characters.
+// max characters. label is the catalogue key of the field's name
+// (field.<name>); the catalogues also hold its form as an object
+// (field.<name>.acc: "einen Titel", "a title") for "Bitte geben Sie … an".
 func cleanText(field, label, s string, max int, required, multiline bool) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", FieldError(field, "%s enthält ungültige Zeichen.", label)
+		return "", FieldError(field, "err.text.invalid_utf8", M(label))
 	}
 	s = strings.TrimSpace(s)
 	if required && s == "" {
-		return "", FieldError(field, "Bitte geben Sie %s an.", articleFor(label))
+		return "", FieldError(field, "err.text.required", M(label+".acc"))
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", FieldError(field, "%s ist zu lang (%d Zeichen, höchstens %d).", label, n, max)
+		return "", FieldError(field, "err.text.too_long", M(label), n, max)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			return "", FieldError(field, "%s enthält Steuerzeichen.", label)
+			return "", FieldError(field, "err.text.control_chars", M(label))
 		}
 	}
 	return s, nil
-}
-
-func articleFor(label string) string {
-	switch label {
-	case "Name":
-		return "einen Namen"
-	case "Grund", "Titel":
-		return "einen " + label
-	}
-	return label
 }

@@ -42,8 +42,8 @@ func thenError(t *testing.T, state domain.Lotse, cmd any, code, field, msgPart s
 	if !errors.As(err, &de) {
 		t.Fatalf("decide %T: want *domain.Error, got %T %v", cmd, err, err)
 	}
-	if de.Code != code || de.Field != field || !strings.Contains(de.Message, msgPart) {
-		t.Fatalf("decide %T: got %s/%s %q, want %s/%s containing %q", cmd, de.Code, de.Field, de.Message, code, field, msgPart)
+	if de.Code != code || de.Field != field || !strings.Contains(said(de.Message), msgPart) {
+		t.Fatalf("decide %T: got %s/%s %q, want %s/%s containing %q", cmd, de.Code, de.Field, said(de.Message), code, field, msgPart)
 	}
 	if len(got) != 0 {
 		t.Fatalf("decide %T: error with events %#v", cmd, got)

@@ -109,7 +109,7 @@ func editText(f TextField, field, label, scene string, baseRev int, text string,
 		return textEdit{Text: text, Changed: text != f.Text}, nil
 	}
 	conflict := &EditConflict{
-		Err:   &Error{Code: ECONFLICT, Field: field, Message: "Jemand hat " + label + " gerade an derselben Stelle geändert. Bitte vergleichen Sie beide Fassungen und entscheiden Sie, welche gilt."},
+		Err:   &Error{Code: ECONFLICT, Field: field, Message: M("err.text.edit_conflict", M(label+".def"))},
 		Field: field, Scene: scene, CurrentRev: f.Rev, Current: f.Text, Yours: text,
 	}
 	base, ok := f.At(baseRev)

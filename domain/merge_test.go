@@ -150,8 +150,8 @@ func TestEditTopicFieldMerges(t *testing.T) {
 		if c.Current != annas || c.CurrentRev != 3 || c.Yours != bens || c.Field != "description" {
 			t.Fatalf("conflict %+v does not carry both versions", c)
 		}
-		if !strings.Contains(domain.ErrorMessage(err), "Fassungen") {
-			t.Fatalf("message %q", domain.ErrorMessage(err))
+		if !strings.Contains(said(domain.ErrorMessage(err)), "Fassungen") {
+			t.Fatalf("message %q", said(domain.ErrorMessage(err)))
 		}
 		// The writer decides: sent again on the current revision, it counts.
 		got, err := domain.Topics.Decide(topic, domain.EditTopicField{Field: "description", BaseRev: "3", Text: bens})

@@ -42,7 +42,7 @@ func TestRatingIsGivenOnceAfterTheEventWasHeld(t *testing.T) {
 	})
 	t.Run("rating twice is refused", func(t *testing.T) {
 		_, err := domain.Ratings.Decide(raterGiven(domain.RatingGiven{Event: ratedEvent}), rate("5"))
-		if domain.ErrorCode(err) != domain.ECONFLICT || domain.ErrorMessage(err) != "Sie haben diese Veranstaltung schon bewertet. Jede Person bewertet eine Veranstaltung nur einmal." {
+		if domain.ErrorCode(err) != domain.ECONFLICT || said(domain.ErrorMessage(err)) != "Sie haben diese Veranstaltung schon bewertet. Jede Person bewertet eine Veranstaltung nur einmal." {
 			t.Fatalf("second rating: %v", err)
 		}
 	})
@@ -70,7 +70,7 @@ func TestRatingIsGivenOnceAfterTheEventWasHeld(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := domain.Ratings.Decide(raterGiven(), c.cmd)
-			if domain.ErrorCode(err) != c.code || domain.ErrorMessage(err) != c.msg || got != nil {
+			if domain.ErrorCode(err) != c.code || said(domain.ErrorMessage(err)) != c.msg || got != nil {
 				t.Fatalf("got %v %v, want %s %q", got, err, c.code, c.msg)
 			}
 		})

@@ -58,7 +58,7 @@ var Reports = Decider[AnnualReport, any]{
 		if err != nil {
 			return nil, err
 		}
-		res, err := editText(s.Conclusion, FieldConclusion, "das Fazit", "", base, c.Text, MaxMergeLength, false, true)
+		res, err := editText(s.Conclusion, FieldConclusion, "field.conclusion", "", base, c.Text, MaxMergeLength, false, true)
 		if err != nil || !res.Changed {
 			return nil, err
 		}

@@ -328,7 +328,7 @@ var Surveys = Decider[Survey, any]{
 // parseStatements reads the statements, one per line, without empty lines
 // and doubles.
 func parseStatements(s string) ([]string, error) {
-	text, err := cleanText("statements", "Aussagen", s, MaxSurveyStatements*(MaxSurveyStatementLen+2), true, true)
+	text, err := cleanText("statements", "field.statements", s, MaxSurveyStatements*(MaxSurveyStatementLen+2), true, true)
 	if err != nil {
 		return nil, err
 	}

@@ -29,22 +29,8 @@ const (
 // Stages in the order of the lanes.
 var Stages = []Stage{StageProposed, StageSelected, StageScript, StageProduced, StagePublished}
 
-// Label is the German name of a stage.
-func (s Stage) Label() string {
-	switch s {
-	case StageProposed:
-		return "Vorschlag"
-	case StageSelected:
-		return "Ausgewählt"
-	case StageScript:
-		return "Drehbuch"
-	case StageProduced:
-		return "Produktion"
-	case StagePublished:
-		return "Veröffentlicht"
-	}
-	return string(s)
-}
+// Label names a stage, the title of its lane (catalogue key stage.<stage>).
+func (s Stage) Label() Msg { return M("stage." + string(s)) }
 
 // Index is the position of the stage in Stages, or -1.
 func (s Stage) Index() int { return slices.Index(Stages, s) }
@@ -72,16 +58,8 @@ const (
 	SourceLotse  = "lotse"   // a Lotse's own idea
 )
 
-// SourceLabel is the German name of a source.
-func SourceLabel(s string) string {
-	switch s {
-	case SourceSurvey:
-		return "Umfrage"
-	case SourceLotse:
-		return "Lotse/Lotsin"
-	}
-	return s
-}
+// SourceLabel names where a topic came from (catalogue key source.<source>).
+func SourceLabel(s string) Msg { return M("source." + s) }
 
 // Text fields of a topic and of a scene.
 const (
@@ -358,11 +336,11 @@ func CleanTopic(c ProposeTopic) (TopicProposed, error) {
 	if !validToken(c.Board) {
 		return TopicProposed{}, Errorf(ENOTFOUND, "Diese Tafel gibt es nicht.")
 	}
-	title, err := cleanText("title", "Titel", c.Title, MaxTopicTitleLength, true, false)
+	title, err := cleanText("title", "field.title", c.Title, MaxTopicTitleLength, true, false)
 	if err != nil {
 		return TopicProposed{}, err
 	}
-	desc, err := cleanText("description", "Beschreibung", c.Description, MaxDescriptionLength, false, true)
+	desc, err := cleanText("description", "field.description", c.Description, MaxDescriptionLength, false, true)
 	if err != nil {
 		return TopicProposed{}, err
 	}
@@ -401,7 +379,7 @@ func decideTopic(s Topic, cmd any) ([]Data, error) {
 	case EditTopicField:
 		return decideTopicField(s, c)
 	case CommentTopic:
-		text, err := cleanText("text", "Kommentar", c.Text, MaxCommentLength, true, true)
+		text, err := cleanText("text", "field.comment", c.Text, MaxCommentLength, true, true)
 		if err != nil {
 			return nil, err
 		}
@@ -458,7 +436,7 @@ func decideTopic(s Topic, cmd any) ([]Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		tool, err := cleanText("tool", "Werkzeug", c.Tool, MaxToolLength, true, false)
+		tool, err := cleanText("tool", "field.tool", c.Tool, MaxToolLength, true, false)
 		if err != nil {
 			return nil, err
 		}
@@ -480,10 +458,10 @@ func decideTopicField(s Topic, c EditTopicField) ([]Data, error) {
 	var rev int
 	switch c.Field {
 	case FieldTitle:
-		res, err = editText(s.Title, FieldTitle, "den Titel", "", base, c.Text, MaxTopicTitleLength, true, false)
+		res, err = editText(s.Title, FieldTitle, "field.title", "", base, c.Text, MaxTopicTitleLength, true, false)
 		rev = s.Title.Rev + 1
 	case FieldDescription:
-		res, err = editText(s.Description, FieldDescription, "die Beschreibung", "", base, c.Text, MaxDescriptionLength, false, true)
+		res, err = editText(s.Description, FieldDescription, "field.description", "", base, c.Text, MaxDescriptionLength, false, true)
 		rev = s.Description.Rev + 1
 	default:
 		return nil, FieldError("field", "Dieses Feld gibt es nicht.")
@@ -510,7 +488,7 @@ func decideMove(s Topic, to Stage) ([]Data, error) {
 		return nil, nil
 	}
 	if ti-fi > 1 || fi-ti > 1 {
-		return nil, Errorf(ECONFLICT, "Ein Thema wandert eine Spalte nach der anderen (von „%s“ nur nach „%s“).", s.Stage.Label(), neighbours(fi))
+		return nil, Errorf(ECONFLICT, "err.topic.one_lane_at_a_time", s.Stage.Label(), neighbours(fi))
 	}
 	if ti > fi {
 		switch to {
@@ -534,15 +512,15 @@ func decideMove(s Topic, to Stage) ([]Data, error) {
 	return []Data{TopicMoved{From: s.Stage, To: to}}, nil
 }
 
-func neighbours(i int) string {
-	var out []string
-	if i > 0 {
-		out = append(out, Stages[i-1].Label())
+// neighbours names the lanes next to the i-th: one, or either of two.
+func neighbours(i int) Msg {
+	switch {
+	case i > 0 && i+1 < len(Stages):
+		return M("stage.either", Stages[i-1].Label(), Stages[i+1].Label())
+	case i > 0:
+		return M("stage.only", Stages[i-1].Label())
 	}
-	if i+1 < len(Stages) {
-		out = append(out, Stages[i+1].Label())
-	}
-	return strings.Join(out, "“ oder „")
+	return M("stage.only", Stages[i+1].Label())
 }
 
 // teamOnly: the Drehbuch and the video are the team's work (an admin may
@@ -607,11 +585,11 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		shown, err := cleanText(FieldShown, "Was man sieht", c.Shown, MaxSceneTextLength, false, true)
+		shown, err := cleanText(FieldShown, "field.shown", c.Shown, MaxSceneTextLength, false, true)
 		if err != nil {
 			return nil, err
 		}
-		said, err := cleanText(FieldSaid, "Was man hört", c.Said, MaxSceneTextLength, false, true)
+		said, err := cleanText(FieldSaid, "field.said", c.Said, MaxSceneTextLength, false, true)
 		if err != nil {
 			return nil, err
 		}
@@ -636,10 +614,10 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 		var rev int
 		switch c.Field {
 		case FieldShown:
-			res, err = editText(sc.Shown, FieldShown, "das, was man sieht,", sc.ID, base, c.Text, MaxSceneTextLength, false, true)
+			res, err = editText(sc.Shown, FieldShown, "field.shown", sc.ID, base, c.Text, MaxSceneTextLength, false, true)
 			rev = sc.Shown.Rev + 1
 		case FieldSaid:
-			res, err = editText(sc.Said, FieldSaid, "das, was man hört,", sc.ID, base, c.Text, MaxSceneTextLength, false, true)
+			res, err = editText(sc.Said, FieldSaid, "field.said", sc.ID, base, c.Text, MaxSceneTextLength, false, true)
 			rev = sc.Said.Rev + 1
 		default:
 			return nil, FieldError("field", "Dieses Feld gibt es nicht.")

@@ -56,7 +56,7 @@ func refused(t *testing.T, got []domain.Data, err error, code, field string) {
 	if domain.ErrorCode(err) != code || domain.ErrorField(err) != field {
 		t.Fatalf("got %+v %v, want %s on %q", got, err, code, field)
 	}
-	if msg := domain.ErrorMessage(err); msg == "" || strings.Contains(msg, "error") {
+	if msg := said(domain.ErrorMessage(err)); msg == "" || strings.Contains(msg, "error") {
 		t.Fatalf("message %q is not for people", msg)
 	}
 }
@@ -168,8 +168,8 @@ func TestStages(t *testing.T) {
 	t.Run("one lane at a time", func(t *testing.T) {
 		got, err := domain.Topics.Decide(givenTopic(t, proposed), domain.MoveTopic{To: domain.StageScript})
 		refused(t, got, err, domain.ECONFLICT, "")
-		if !strings.Contains(domain.ErrorMessage(err), "Ausgewählt") {
-			t.Fatalf("message %q does not name the next lane", domain.ErrorMessage(err))
+		if got := said(domain.ErrorMessage(err)); !strings.Contains(got, "nur nach „Ausgewählt“") {
+			t.Fatalf("message %q does not name the next lane", got)
 		}
 	})
 	t.Run("unknown lane", func(t *testing.T) {
@@ -398,8 +398,8 @@ func TestStageNeighbours(t *testing.T) {
 		t.Fatal("unknown stage")
 	}
 	for _, s := range domain.Stages {
-		if s.Label() == string(s) {
-			t.Fatalf("%s has no German label", s)
+		if got, want := s.Label(), domain.M("stage."+string(s)); got.Key != want.Key {
+			t.Fatalf("%s is labelled %q, want %q", s, got.Key, want.Key)
 		}
 	}
 }

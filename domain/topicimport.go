@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -38,15 +37,8 @@ type ImportRow struct {
 
 // ImportError is a problem with one line (0: the file as a whole).
 type ImportError struct {
-	Line    int    `json:"line"`
-	Message string `json:"message"`
-}
-
-func (e ImportError) String() string {
-	if e.Line == 0 {
-		return e.Message
-	}
-	return fmt.Sprintf("Zeile %d: %s", e.Line, e.Message)
+	Line    int `json:"line"`
+	Message Msg `json:"message"`
 }
 
 // importColumns maps accepted header names to the fields.
@@ -60,13 +52,13 @@ var importColumns = map[string]string{
 // errors come back, never both.
 func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 	if len(data) > MaxImportBytes {
-		return nil, []ImportError{{Message: fmt.Sprintf("Die Datei ist zu groß (höchstens %d KiB).", MaxImportBytes>>10)}}
+		return nil, []ImportError{{Message: M("Die Datei ist zu groß (höchstens %d KiB).", MaxImportBytes>>10)}}
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if bad := invalidUTF8Lines(data); len(bad) > 0 {
 		errs := make([]ImportError, len(bad))
 		for i, l := range bad {
-			errs[i] = ImportError{Line: l, Message: "ungültige Zeichen (die Datei muss als UTF-8 gespeichert sein)"}
+			errs[i] = ImportError{Line: l, Message: M("ungültige Zeichen (die Datei muss als UTF-8 gespeichert sein)")}
 		}
 		return nil, errs
 	}
@@ -79,7 +71,7 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 	head, err := r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, []ImportError{{Message: "Die Datei ist leer."}}
+			return nil, []ImportError{{Message: M("Die Datei ist leer.")}}
 		}
 		return nil, []ImportError{csvError(err)}
 	}
@@ -89,16 +81,16 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 		name := strings.ToLower(strings.TrimSpace(h))
 		field, ok := importColumns[name]
 		if !ok {
-			errs = append(errs, ImportError{Line: 1, Message: fmt.Sprintf("unbekannte Spalte „%s“ (erwartet: Titel, Beschreibung, Amt)", clipText(h, 40))})
+			errs = append(errs, ImportError{Line: 1, Message: M("unbekannte Spalte „%s“ (erwartet: Titel, Beschreibung, Amt)", clipText(h, 40))})
 			continue
 		}
 		if _, dup := cols[field]; dup {
-			errs = append(errs, ImportError{Line: 1, Message: fmt.Sprintf("Spalte „%s“ doppelt", clipText(h, 40))})
+			errs = append(errs, ImportError{Line: 1, Message: M("Spalte „%s“ doppelt", clipText(h, 40))})
 		}
 		cols[field] = i
 	}
 	if _, ok := cols[FieldTitle]; !ok {
-		errs = append(errs, ImportError{Line: 1, Message: "die Kopfzeile braucht eine Spalte „Titel“"})
+		errs = append(errs, ImportError{Line: 1, Message: M("die Kopfzeile braucht eine Spalte „Titel“")})
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -120,11 +112,11 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 			continue // spreadsheets export empty rows as ";;"
 		}
 		if len(rec) != len(head) {
-			errs = append(errs, ImportError{Line: line, Message: fmt.Sprintf("%d Spalten statt %d", len(rec), len(head))})
+			errs = append(errs, ImportError{Line: line, Message: M("%d Spalten statt %d", len(rec), len(head))})
 			continue
 		}
 		if len(rows)+len(errs) >= MaxImportRows {
-			errs = append(errs, ImportError{Line: line, Message: fmt.Sprintf("zu viele Zeilen (höchstens %d Themen je Import)", MaxImportRows)})
+			errs = append(errs, ImportError{Line: line, Message: M("zu viele Zeilen (höchstens %d Themen je Import)", MaxImportRows)})
 			break
 		}
 		get := func(field string) string {
@@ -138,14 +130,14 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 		if err != nil {
 			msg := ErrorMessage(err)
 			if ErrorField(err) == "amt" {
-				msg = fmt.Sprintf("unbekanntes Amt „%s“", clipText(get("amt"), 60))
+				msg = M("unbekanntes Amt „%s“", clipText(get("amt"), 60))
 			}
 			errs = append(errs, ImportError{Line: line, Message: msg})
 			continue
 		}
 		key := strings.ToLower(p.Title)
 		if first, dup := titles[key]; dup {
-			errs = append(errs, ImportError{Line: line, Message: fmt.Sprintf("derselbe Titel wie in Zeile %d", first)})
+			errs = append(errs, ImportError{Line: line, Message: M("derselbe Titel wie in Zeile %d", first)})
 			continue
 		}
 		titles[key] = line
@@ -155,7 +147,7 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 		return nil, errs
 	}
 	if len(rows) == 0 {
-		return nil, []ImportError{{Message: "Die Datei enthält keine Themen (nur die Kopfzeile)."}}
+		return nil, []ImportError{{Message: M("Die Datei enthält keine Themen (nur die Kopfzeile).")}}
 	}
 	return rows, nil
 }
@@ -163,13 +155,13 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 func csvError(err error) ImportError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		msg := "die Zeile ist kein gültiges CSV"
+		msg := M("die Zeile ist kein gültiges CSV")
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-			msg = "ein Anführungszeichen ist nicht geschlossen oder steht mitten im Feld"
+			msg = M("ein Anführungszeichen ist nicht geschlossen oder steht mitten im Feld")
 		}
 		return ImportError{Line: pe.StartLine, Message: msg}
 	}
-	return ImportError{Message: "Die Datei konnte nicht gelesen werden."}
+	return ImportError{Message: M("Die Datei konnte nicht gelesen werden.")}
 }
 
 // invalidUTF8Lines lists the lines (from 1) that are not valid UTF-8.

@@ -38,12 +38,12 @@ func TestParseTopicImport(t *testing.T) {
 	})
 	for name, c := range map[string]struct {
 		file string
-		want []domain.ImportError
+		want []importProblem
 	}{
-		"empty file":      {"", []domain.ImportError{{Message: "Die Datei ist leer."}}},
-		"header only":     {"Titel;Amt\n", []domain.ImportError{{Message: "Die Datei enthält keine Themen (nur die Kopfzeile)."}}},
-		"unknown column":  {"Titel;Farbe\nx;rot\n", []domain.ImportError{{Line: 1, Message: "unbekannte Spalte „Farbe“ (erwartet: Titel, Beschreibung, Amt)"}}},
-		"no title column": {"Beschreibung;Amt\nx;Archiv\n", []domain.ImportError{{Line: 1, Message: "die Kopfzeile braucht eine Spalte „Titel“"}}},
+		"empty file":      {"", []importProblem{{Message: "Die Datei ist leer."}}},
+		"header only":     {"Titel;Amt\n", []importProblem{{Message: "Die Datei enthält keine Themen (nur die Kopfzeile)."}}},
+		"unknown column":  {"Titel;Farbe\nx;rot\n", []importProblem{{Line: 1, Message: "unbekannte Spalte „Farbe“ (erwartet: Titel, Beschreibung, Amt)"}}},
+		"no title column": {"Beschreibung;Amt\nx;Archiv\n", []importProblem{{Line: 1, Message: "die Kopfzeile braucht eine Spalte „Titel“"}}},
 		"bad lines are all named": {
 			"Titel;Beschreibung;Amt\n" +
 				"Gut;;Archiv\n" +
@@ -52,7 +52,7 @@ func TestParseTopicImport(t *testing.T) {
 				strings.Repeat("L", domain.MaxTopicTitleLength+1) + ";;\n" +
 				"Amt falsch;;Amt für Zauberei\n" +
 				"gut;;\n",
-			[]domain.ImportError{
+			[]importProblem{
 				{Line: 3, Message: "Bitte geben Sie einen Titel an."},
 				{Line: 4, Message: "4 Spalten statt 3"},
 				{Line: 5, Message: "Titel ist zu lang (151 Zeichen, höchstens 150)."},
@@ -60,16 +60,16 @@ func TestParseTopicImport(t *testing.T) {
 				{Line: 7, Message: "derselbe Titel wie in Zeile 2"},
 			},
 		},
-		"invalid UTF-8 (Latin-1 export)": {"Titel;Amt\nK\xe4mmerei;\nok;\nauch \xfc;\n", []domain.ImportError{
+		"invalid UTF-8 (Latin-1 export)": {"Titel;Amt\nK\xe4mmerei;\nok;\nauch \xfc;\n", []importProblem{
 			{Line: 2, Message: "ungültige Zeichen (die Datei muss als UTF-8 gespeichert sein)"},
 			{Line: 4, Message: "ungültige Zeichen (die Datei muss als UTF-8 gespeichert sein)"},
 		}},
-		"broken quote": {"Titel;Amt\n\"offen;Archiv\n", []domain.ImportError{{Line: 2, Message: "ein Anführungszeichen ist nicht geschlossen oder steht mitten im Feld"}}},
+		"broken quote": {"Titel;Amt\n\"offen;Archiv\n", []importProblem{{Line: 2, Message: "ein Anführungszeichen ist nicht geschlossen oder steht mitten im Feld"}}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rows, errs := domain.ParseTopicImport("b1", []byte(c.file))
-			if rows != nil || !slices.Equal(errs, c.want) {
-				t.Fatalf("got %+v %+v\nwant %+v", rows, errs, c.want)
+			if got := saidErrors(errs); rows != nil || !slices.Equal(got, c.want) {
+				t.Fatalf("got %+v %+v\nwant %+v", rows, got, c.want)
 			}
 		})
 	}
@@ -90,9 +90,6 @@ func TestParseTopicImport(t *testing.T) {
 			t.Fatalf("%+v", errs)
 		}
 	})
-	if s := (domain.ImportError{Line: 3, Message: "x"}).String(); s != "Zeile 3: x" {
-		t.Fatal(s)
-	}
 }
 
 func TestImportCommands(t *testing.T) {
@@ -142,7 +139,7 @@ func FuzzParseTopicImport(f *testing.F) {
 		}
 		lines := strings.Count(string(data), "\n") + 1
 		for _, e := range errs {
-			if e.Line < 0 || e.Line > lines || e.Message == "" || !utf8.ValidString(e.Message) {
+			if e.Line < 0 || e.Line > lines || said(e.Message) == "" || !utf8.ValidString(said(e.Message)) {
 				t.Fatalf("error %+v (file of %d lines)", e, lines)
 			}
 		}
@@ -155,4 +152,18 @@ func FuzzParseTopicImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// importProblem is a refused line as a German reader sees it.
+type importProblem struct {
+	Line    int
+	Message string
+}
+
+func saidErrors(errs []domain.ImportError) []importProblem {
+	out := make([]importProblem, len(errs))
+	for i, e := range errs {
+		out[i] = importProblem{e.Line, said(e.Message)}
+	}
+	return out
 }

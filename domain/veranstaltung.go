@@ -103,7 +103,7 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 		if s.Exists {
 			return nil, Errorf(ECONFLICT, "Diese Veranstaltung ist schon geplant.")
 		}
-		title, err := cleanText("title", "Titel", c.Title, MaxTitleLength, true, false)
+		title, err := cleanText("title", "field.title", c.Title, MaxTitleLength, true, false)
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +114,7 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		place, err := cleanText("place", "Ort", c.Place, MaxPlaceLength, false, false)
+		place, err := cleanText("place", "field.place", c.Place, MaxPlaceLength, false, false)
 		if err != nil {
 			return nil, err
 		}
@@ -285,7 +285,7 @@ func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		place, err := cleanText("place", "Ort", c.Place, MaxPlaceLength, false, false)
+		place, err := cleanText("place", "field.place", c.Place, MaxPlaceLength, false, false)
 		if err != nil {
 			return nil, err
 		}
@@ -303,7 +303,7 @@ func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 		case StatusCancelled:
 			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist schon abgesagt.")
 		}
-		reason, err := cleanText("reason", "Grund", c.Reason, MaxCancelReason, false, true)
+		reason, err := cleanText("reason", "field.reason", c.Reason, MaxCancelReason, false, true)
 		if err != nil {
 			return nil, err
 		}
@@ -330,15 +330,15 @@ func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 		if s.Talks >= MaxTalks {
 			return nil, Errorf(ECONFLICT, "Eine Veranstaltung hat höchstens 20 Vorträge.")
 		}
-		speaker, err := cleanText("speaker", "Vortragende Person", c.Speaker, MaxSpeakerLength, true, false)
+		speaker, err := cleanText("speaker", "field.speaker", c.Speaker, MaxSpeakerLength, true, false)
 		if err != nil {
 			return nil, err
 		}
-		org, err := cleanText("organisation", "Organisation", c.Organisation, MaxSpeakerLength, false, false)
+		org, err := cleanText("organisation", "field.organisation", c.Organisation, MaxSpeakerLength, false, false)
 		if err != nil {
 			return nil, err
 		}
-		topic, err := cleanText("topic", "Thema", c.Topic, MaxTopicLength, true, false)
+		topic, err := cleanText("topic", "field.topic", c.Topic, MaxTopicLength, true, false)
 		if err != nil {
 			return nil, err
 		}

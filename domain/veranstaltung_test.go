@@ -106,7 +106,7 @@ func thenEvent(t *testing.T, got []domain.Data, err error, want []domain.Data, c
 		if domain.ErrorCode(err) != code || domain.ErrorField(err) != field {
 			t.Fatalf("got %v %v, want %s on %q", got, err, code, field)
 		}
-		if msg := domain.ErrorMessage(err); msg == "" || strings.Contains(msg, "error") {
+		if msg := said(domain.ErrorMessage(err)); msg == "" || strings.Contains(msg, "error") {
 			t.Fatalf("message %q is not for people", msg)
 		}
 		return

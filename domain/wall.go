@@ -161,7 +161,7 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 		if err := own(c.Event, c.Actor); err != nil {
 			return nil, err
 		}
-		text, err := cleanText("text", "Text", c.Text, MaxPostLength, true, true)
+		text, err := cleanText("text", "field.text", c.Text, MaxPostLength, true, true)
 		if err != nil {
 			return nil, err
 		}
@@ -224,11 +224,11 @@ func decidePost(s WallPost, c PostToWall) ([]Data, error) {
 		return nil, FieldError("photo", "Das Foto ist ungültig.")
 	}
 	// A photo may speak for itself; otherwise a text is needed.
-	text, err := cleanText("text", "Text", c.Text, MaxPostLength, c.Photo == "", true)
+	text, err := cleanText("text", "field.text", c.Text, MaxPostLength, c.Photo == "", true)
 	if err != nil {
 		return nil, err
 	}
-	name, err := cleanText("name", "Name", c.GuestName, MaxGuestNameLength, false, false)
+	name, err := cleanText("name", "field.name", c.GuestName, MaxGuestNameLength, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -266,6 +266,6 @@ func evolveWallPost(s WallPost, e Event) WallPost {
 
 // CleanGuestName checks the display name a guest chooses.
 func CleanGuestName(s string) (string, error) {
-	name, err := cleanText("name", "Name", s, MaxGuestNameLength, true, false)
+	name, err := cleanText("name", "field.name", s, MaxGuestNameLength, true, false)
 	return name, err
 }

@@ -61,7 +61,7 @@ func decideAddGroup(s Veranstaltung, c AddWorkshopGroup) ([]Data, error) {
 	if len(s.Groups) >= MaxGroups {
 		return nil, Errorf(ECONFLICT, "Eine Veranstaltung hat höchstens %d Gruppen.", MaxGroups)
 	}
-	name, err := cleanText("name", "Name", c.Name, MaxGroupNameLength, true, false)
+	name, err := cleanText("name", "field.name", c.Name, MaxGroupNameLength, true, false)
 	if err != nil {
 		return nil, err
 	}

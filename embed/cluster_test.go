@@ -50,7 +50,7 @@ func TestClusterWithoutQuorumAnswersBusyThenRecovers(t *testing.T) {
 	if code := domain.ErrorCode(err); code != domain.EBUSY {
 		t.Fatalf("append without quorum: code %q (%v), want %q", code, err, domain.EBUSY)
 	}
-	if msg := domain.ErrorMessage(err); msg == "" || msg == domain.ErrorMessage(nil) {
+	if msg := domain.ErrorMessage(err); msg.Key == "" || msg.Key == domain.ErrInternalKey {
 		t.Fatalf("no German message for busy: %q", msg)
 	}
 	t.Logf("busy after %v: %v", time.Since(start).Round(time.Millisecond), err)

@@ -98,7 +98,7 @@ type Action struct {
 	Role   domain.Role `json:"role,omitempty"` // the actor's role then
 	Amt    string      `json:"amt,omitempty"`  // the actor's Amt then
 	Object string      `json:"object,omitempty"`
-	Detail string      `json:"detail,omitempty"` // e.g. the lane a topic moved to
+	Detail string      `json:"detail,omitempty"` // e.g. the stage a topic moved to
 }
 
 // The live views of the dashboard.
@@ -165,7 +165,7 @@ func (a *Activity) Apply(rec domain.Recorded) []string {
 		case domain.NeedSet:
 			act.Object = a.topicTitle(d.Topic)
 		case domain.TopicMoved:
-			act.Detail = d.To.Label()
+			act.Detail = string(d.To)
 		}
 		a.Actions = append(a.Actions, act)
 		a.YearsSeen[e.At.In(domain.Berlin).Year()] = true

@@ -134,7 +134,6 @@ type BoardView struct {
 // entered it.
 type Lane struct {
 	Stage  domain.Stage `json:"stage"`
-	Label  string       `json:"label"`
 	Topics []TopicCard  `json:"topics"`
 }
 
@@ -267,7 +266,7 @@ type HistoryEntry struct {
 	At     time.Time            `json:"at"`
 	Actor  string               `json:"actor"`
 	Type   string               `json:"type"`  // the event type
-	Label  string               `json:"label"` // German, e.g. "hat die Beschreibung geändert"
+	Label  domain.Msg           `json:"label"` // e.g. history.description_edited ("hat die Beschreibung geändert")
 	Field  string               `json:"field,omitempty"`
 	Scene  string               `json:"scene,omitempty"`
 	Merged bool                 `json:"merged,omitempty"` // merged with a concurrent change
@@ -702,7 +701,7 @@ func (m *Boards) View(id string, seq uint64) (BoardView, bool) {
 	}
 	v := BoardView{Seq: seq, Board: b.Info, Lanes: make([]Lane, len(domain.Stages)), Archived: []TopicCard{}}
 	for i, st := range domain.Stages {
-		v.Lanes[i] = Lane{Stage: st, Label: st.Label(), Topics: []TopicCard{}}
+		v.Lanes[i] = Lane{Stage: st, Topics: []TopicCard{}}
 	}
 	var totals map[string]*VoteTotals
 	if b.Info.Revealed {
@@ -843,44 +842,45 @@ func (m *Boards) History(id string) ([]HistoryEntry, bool) {
 	return out, true
 }
 
-func historyLabel(s historyStep) string {
+// historyLabel says what a step of a topic's history did.
+func historyLabel(s historyStep) domain.Msg {
 	switch s.Type {
 	case "TopicProposed":
-		return "hat das Thema vorgeschlagen"
+		return domain.M("history.topic_proposed")
 	case "TopicFieldEdited":
 		if s.Field == domain.FieldTitle {
-			return "hat den Titel geändert"
+			return domain.M("history.title_edited")
 		}
-		return "hat die Beschreibung geändert"
+		return domain.M("history.description_edited")
 	case "TopicCommented":
-		return "hat kommentiert"
+		return domain.M("history.commented")
 	case "TopicArchived":
-		return "hat das Thema archiviert"
+		return domain.M("history.topic_archived")
 	case "TopicRestored":
-		return "hat das Thema wiederhergestellt"
+		return domain.M("history.topic_restored")
 	case "TeamJoined":
-		return "ist dem Team beigetreten"
+		return domain.M("history.team_joined")
 	case "TeamLeft":
-		return "hat das Team verlassen"
+		return domain.M("history.team_left")
 	case "TopicMoved":
-		return "hat das Thema nach „" + domain.Stage(s.Detail).Label() + "“ verschoben"
+		return domain.M("history.topic_moved", domain.Stage(s.Detail).Label())
 	case "SceneAdded":
-		return "hat eine Szene hinzugefügt"
+		return domain.M("history.scene_added")
 	case "SceneFieldEdited":
 		if s.Field == domain.FieldSaid {
-			return "hat geändert, was man in einer Szene hört"
+			return domain.M("history.scene_said_edited")
 		}
-		return "hat geändert, was man in einer Szene sieht"
+		return domain.M("history.scene_shown_edited")
 	case "SceneSecondsSet":
-		return "hat die Länge einer Szene geschätzt"
+		return domain.M("history.scene_seconds_set")
 	case "SceneMoved":
-		return "hat eine Szene verschoben"
+		return domain.M("history.scene_moved")
 	case "SceneDeleted":
-		return "hat eine Szene gelöscht"
+		return domain.M("history.scene_deleted")
 	case "VideoRecorded":
-		return "hat das Video erfasst"
+		return domain.M("history.video_recorded")
 	}
-	return s.Type
+	return domain.M("history.unknown_step", s.Type)
 }
 
 // Videos returns the published videos, newest first.

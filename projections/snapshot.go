@@ -24,7 +24,7 @@ import (
 
 // ReadModelVersion changes whenever the shape or meaning of a read model
 // changes; older snapshots are then ignored.
-const ReadModelVersion = 9
+const ReadModelVersion = 10
 
 // SnapshotStore keeps the newest snapshot.
 type SnapshotStore interface {

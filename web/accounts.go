@@ -25,7 +25,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 		p, err := s.authenticate(r)
 		if err != nil {
 			w.Header().Set("Retry-After", "2")
-			s.writeError(w, r, http.StatusServiceUnavailable, domain.EBUSY, "", domain.ErrorMessage(err))
+			s.writeError(w, r, http.StatusServiceUnavailable, domain.EBUSY, "", errText(r.Context(), err))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
@@ -282,7 +282,7 @@ func (s *Server) handleMyData() http.Handler {
 		}
 		history := make([]step, 0, len(person.History))
 		for _, st := range person.History {
-			history = append(history, step{At: st.At, Type: st.Type, Label: stepLabel(st), Data: st.Data})
+			history = append(history, step{At: st.At, Type: st.Type, Label: stepLabel(r.Context(), st), Data: st.Data})
 		}
 		out := map[string]any{
 			"erstellt_am": time.Now().UTC(),
@@ -438,7 +438,7 @@ func (s *Server) handleInviteAccept() http.Handler {
 			f.Values[k] = r.PostForm.Get(k)
 		}
 		fail := func(err error) {
-			f.Field, f.Message = domain.ErrorField(err), domain.ErrorMessage(err)
+			f.Field, f.Message = domain.ErrorField(err), errText(r.Context(), err)
 			s.html(w, errorStatus(domain.ErrorCode(err)))
 			invitePage(f, token, setup, person).Render(ctx, w)
 		}

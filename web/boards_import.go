@@ -97,7 +97,7 @@ func (s *Server) handleImport() http.Handler {
 		}
 		cmds, err := domain.ImportCommands(board, req.ImportID, rows)
 		if err != nil {
-			s.writeError(w, r, http.StatusUnprocessableEntity, domain.ErrorCode(err), "", domain.ErrorMessage(err))
+			s.writeError(w, r, http.StatusUnprocessableEntity, domain.ErrorCode(err), "", errText(r.Context(), err))
 			return
 		}
 		seq, err := s.runImport(r.Context(), p, cmds)
@@ -106,7 +106,7 @@ func (s *Server) handleImport() http.Handler {
 			if code == domain.EINTERNAL {
 				s.log.Error("import", "board", board, "err", err)
 			}
-			s.writeError(w, r, errorStatus(code), code, "", domain.ErrorMessage(err)+" Bitte senden Sie den Import noch einmal: bereits importierte Zeilen werden nicht doppelt angelegt.")
+			s.writeError(w, r, errorStatus(code), code, "", errText(r.Context(), err)+" Bitte senden Sie den Import noch einmal: bereits importierte Zeilen werden nicht doppelt angelegt.")
 			return
 		}
 		if wantsJSON(r) {

@@ -195,15 +195,15 @@ func (s *Server) commandFailed(w http.ResponseWriter, r *http.Request, rt comman
 		w.Header().Set("Retry-After", "2")
 	}
 	if wantsJSON(r) {
-		if body, ok := editConflictBody(err); ok {
+		if body, ok := editConflictBody(r.Context(), err); ok {
 			writeJSON(w, http.StatusConflict, body)
 			return
 		}
-		s.writeError(w, r, errorStatus(code), code, domain.ErrorField(err), domain.ErrorMessage(err))
+		s.writeError(w, r, errorStatus(code), code, domain.ErrorField(err), errText(r.Context(), err))
 		return
 	}
 	f := s.newForm(r, rt.form)
-	f.Values, f.Field, f.Message = values, domain.ErrorField(err), domain.ErrorMessage(err)
+	f.Values, f.Field, f.Message = values, domain.ErrorField(err), errText(r.Context(), err)
 	rt.page(w, r, f, errorStatus(code))
 }
 
@@ -377,7 +377,7 @@ func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 // that something did.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
 	s.log.Error(what, "err", err, "path", r.URL.Path)
-	s.writeError(w, r, http.StatusInternalServerError, domain.EINTERNAL, "", domain.ErrorMessage(err))
+	s.writeError(w, r, http.StatusInternalServerError, domain.EINTERNAL, "", errText(r.Context(), err))
 }
 
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {

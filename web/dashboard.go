@@ -127,8 +127,8 @@ func dashboardYearOf(view string) (int, bool) {
 
 // The tables of the dashboard as CSV, for Excel: semicolons, a byte order
 // mark, the same figures (and column names from the same keys) as the page.
-var dashboardTables = map[string]func(p dashboardPage) [][]string{
-	"kennzahlen": func(p dashboardPage) [][]string {
+var dashboardTables = map[string]func(ctx context.Context, p dashboardPage) [][]string{
+	"kennzahlen": func(ctx context.Context, p dashboardPage) [][]string {
 		f := p.F
 		rows := [][]string{
 			{"kennzahl", "wert"},
@@ -147,35 +147,35 @@ var dashboardTables = map[string]func(p dashboardPage) [][]string{
 		}
 		return append(rows, surveyFigureRows(f)...)
 	},
-	"aemter": func(p dashboardPage) [][]string {
+	"aemter": func(ctx context.Context, p dashboardPage) [][]string {
 		rows := [][]string{{"amt", projections.FigActiveLotsen, projections.FigActions}}
 		for _, a := range p.F.ByAmt {
 			rows = append(rows, []string{a.Amt, itoa(a.ActiveLotsen), itoa(a.Actions)})
 		}
 		return rows
 	},
-	"monate": func(p dashboardPage) [][]string {
+	"monate": func(ctx context.Context, p dashboardPage) [][]string {
 		rows := [][]string{{"monat", projections.FigActions, projections.FigJoined, projections.FigLeft, projections.FigEventsHeld}}
 		for _, m := range p.F.ByMonth {
 			rows = append(rows, []string{monthNames[m.Month-1], itoa(m.Actions), itoa(m.Joined), itoa(m.Left), itoa(m.EventsHeld)})
 		}
 		return rows
 	},
-	"formate": func(p dashboardPage) [][]string {
+	"formate": func(ctx context.Context, p dashboardPage) [][]string {
 		rows := [][]string{{"format", projections.FigEventsHeld, projections.FigEventsPlanned, projections.FigAttendance, projections.FigRating}}
 		for _, f := range p.F.ByFormat {
 			rows = append(rows, []string{f.Format, itoa(f.Held), itoa(f.Planned), itoa(f.Attendance), ratingCell(f)})
 		}
 		return rows
 	},
-	"phasen": func(p dashboardPage) [][]string {
+	"phasen": func(ctx context.Context, p dashboardPage) [][]string {
 		rows := [][]string{{"phase", projections.FigTopics}}
 		for _, st := range p.F.ByStage {
-			rows = append(rows, []string{st.Stage.Label(), itoa(st.Topics)})
+			rows = append(rows, []string{trm(ctx, st.Stage.Label()), itoa(st.Topics)})
 		}
 		return rows
 	},
-	"veranstaltungen": func(p dashboardPage) [][]string {
+	"veranstaltungen": func(ctx context.Context, p dashboardPage) [][]string {
 		rows := [][]string{{"beginn", "titel", "format", "status", projections.FigAttendance}}
 		for _, e := range p.F.Events {
 			rows = append(rows, []string{e.Start.In(berlin).Format("2006-01-02 15:04"), e.Title, e.Format, e.Status, itoa(e.Attendance)})
@@ -198,7 +198,7 @@ func (s *Server) handleDashboardCSV() http.Handler {
 			s.writeError(w, r, http.StatusBadRequest, domain.EINVALID, "stand", err.Error())
 			return
 		}
-		writeCSV(w, name, year, table(s.dashboardData(year, asOf, now)))
+		writeCSV(w, name, year, table(r.Context(), s.dashboardData(year, asOf, now)))
 	})
 }
 

@@ -267,7 +267,7 @@ func (s *Server) handleGuestJoin() http.Handler {
 		}
 		name, err := domain.CleanGuestName(r.PostForm.Get("name"))
 		if err != nil {
-			fail(http.StatusUnprocessableEntity, "name", domain.ErrorMessage(err))
+			fail(http.StatusUnprocessableEntity, "name", errText(r.Context(), err))
 			return
 		}
 		guest := "gast-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]

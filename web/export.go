@@ -51,14 +51,14 @@ func exportFilename(ev projections.EventInfo, ext string) string {
 func (s *Server) handleExportMarkdown() http.Handler {
 	return s.exportHandler(func(w http.ResponseWriter, r *http.Request, ev projections.EventInfo, cols []wallColumn) {
 		var b strings.Builder
-		fmt.Fprintf(&b, "# %s – Ergebnisse der Workshops\n\n%s · %s\n", ev.Title, formatDateTime(ev.Start), placeLabel(ev))
+		fmt.Fprintf(&b, "# %s – Ergebnisse der Workshops\n\n%s · %s\n", ev.Title, formatDateTime(r.Context(), ev.Start), placeLabel(ev))
 		for _, col := range cols {
 			fmt.Fprintf(&b, "\n## %s\n", col.Name)
 			if len(col.Posts) == 0 {
 				b.WriteString("\nKeine Beiträge.\n")
 			}
 			for _, p := range col.Posts {
-				fmt.Fprintf(&b, "\n### %s (%s, %s)\n\n%s\n", authorLabel(p, s.authorName), formatDateTime(p.At), plusLabel(len(p.PlusOnes)), strings.TrimSpace(p.Text))
+				fmt.Fprintf(&b, "\n### %s (%s, %s)\n\n%s\n", authorLabel(r.Context(), p, s.authorName), formatDateTime(r.Context(), p.At), plusLabel(r.Context(), len(p.PlusOnes)), strings.TrimSpace(p.Text))
 				if p.Photo != "" {
 					fmt.Fprintf(&b, "\n![Foto zum Beitrag](%s%s)\n", strings.TrimRight(s.cfg.PublicURL, "/"), photoURL(ev.ID, p.Photo))
 				}

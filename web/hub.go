@@ -9,6 +9,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // A live update as it travels to the browser. The same bytes go to every
@@ -41,12 +42,19 @@ type Hub struct {
 	onSlow func() // counts slow subscribers closed
 
 	mu      sync.Mutex // guards views, subs, closed
-	views   map[string]*viewState
+	views   map[viewKey]*viewState
 	subs    map[*subscriber]struct{}
 	closed  bool
 	pending map[string]uint64 // view → newest sequence that changed it
 	signal  chan struct{}
 	done    chan struct{}
+}
+
+// viewKey is a view as one language shows it: each language's
+// subscribers share the bytes rendered once for that language.
+type viewKey struct {
+	view string
+	lang i18n.Lang
 }
 
 type viewState struct {
@@ -71,11 +79,12 @@ type subscriber struct {
 	event     string      // a guest's event
 	person    string      // the actor: a person id or guest:<id>
 	name      string      // the name others see in presence
+	lang      i18n.Lang   // the language its pages are in
 }
 
 // NewHub returns a hub; call Run to process changes.
 func NewHub(render renderFunc, log *slog.Logger) *Hub {
-	return &Hub{render: render, log: log, views: map[string]*viewState{}, subs: map[*subscriber]struct{}{},
+	return &Hub{render: render, log: log, views: map[viewKey]*viewState{}, subs: map[*subscriber]struct{}{},
 		pending: map[string]uint64{}, signal: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
@@ -112,20 +121,33 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 }
 
-func (h *Hub) state(view string) *viewState {
-	vs := h.views[view]
+func (h *Hub) state(key viewKey) *viewState {
+	vs := h.views[key]
 	if vs == nil {
 		vs = &viewState{subs: map[*subscriber]struct{}{}}
-		h.views[view] = vs
+		h.views[key] = vs
 	}
 	return vs
 }
 
-// publishLocked renders one changed view and sends it to its subscribers.
-// The hub hears of every change from the first message on (it listens
-// before the runner starts), so lastChanged is exact for every view.
+// renderIn renders a view in a language.
+func (h *Hub) renderIn(ctx context.Context, key viewKey) (string, []byte, uint64, bool) {
+	return h.render(i18n.With(ctx, i18n.For(key.lang)), key.view)
+}
+
+// publishLocked renders a changed view once per language that someone
+// follows it in, and sends each rendering to that language's subscribers.
 func (h *Hub) publishLocked(ctx context.Context, view string, changedAt uint64) {
-	vs := h.state(view)
+	for _, lang := range i18n.Offered() {
+		h.publishKeyLocked(ctx, viewKey{view, lang}, changedAt)
+	}
+}
+
+// publishKeyLocked renders one view in one language. The hub hears of
+// every change from the first message on (it listens before the runner
+// starts), so lastChanged is exact for every view.
+func (h *Hub) publishKeyLocked(ctx context.Context, key viewKey, changedAt uint64) {
+	vs := h.state(key)
 	if len(vs.subs) == 0 {
 		// Nobody watches: remember only that it changed, so a later
 		// subscriber with an older sequence gets a fresh full view.
@@ -134,13 +156,13 @@ func (h *Hub) publishLocked(ctx context.Context, view string, changedAt uint64) 
 		vs.floor = vs.lastChanged
 		return
 	}
-	id, html, seq, ok := h.render(ctx, view)
+	id, html, seq, ok := h.renderIn(ctx, key)
 	if !ok || seq <= vs.lastSent {
 		return // already sent at this sequence, or gone
 	}
-	msg, err := json.Marshal(liveMessage{Type: "update", View: view, ID: id, Seq: seq, HTML: string(html)})
+	msg, err := json.Marshal(liveMessage{Type: "update", View: key.view, ID: id, Seq: seq, HTML: string(html)})
 	if err != nil {
-		h.log.Error("encode live update", "view", view, "err", err)
+		h.log.Error("encode live update", "view", key.view, "err", err)
 		return
 	}
 	vs.ring = append(vs.ring, &cachedUpdate{seq: seq, bytes: msg})
@@ -198,7 +220,7 @@ func (h *Hub) add(s *subscriber) bool {
 func (h *Hub) removeLocked(s *subscriber) {
 	delete(h.subs, s)
 	for v := range s.views {
-		if vs := h.views[v]; vs != nil {
+		if vs := h.views[viewKey{v, s.lang}]; vs != nil {
 			delete(vs.subs, s)
 		}
 	}
@@ -219,7 +241,8 @@ func (h *Hub) subscribe(ctx context.Context, s *subscriber, view string, since u
 	if _, ok := h.subs[s]; !ok {
 		return
 	}
-	vs := h.state(view)
+	key := viewKey{view, s.lang}
+	vs := h.state(key)
 	vs.subs[s] = struct{}{}
 	s.views[view] = true
 	switch {
@@ -232,16 +255,16 @@ func (h *Hub) subscribe(ctx context.Context, s *subscriber, view string, since u
 			}
 		}
 	default:
-		h.sendReset(s, ctx, view)
+		h.sendReset(s, ctx, key)
 	}
 }
 
-func (h *Hub) sendReset(s *subscriber, ctx context.Context, view string) {
-	id, html, seq, ok := h.render(ctx, view)
+func (h *Hub) sendReset(s *subscriber, ctx context.Context, key viewKey) {
+	id, html, seq, ok := h.renderIn(ctx, key)
 	if !ok {
 		return
 	}
-	msg, err := json.Marshal(liveMessage{Type: "reset", View: view, ID: id, Seq: seq, HTML: string(html)})
+	msg, err := json.Marshal(liveMessage{Type: "reset", View: key.view, ID: id, Seq: seq, HTML: string(html)})
 	if err != nil {
 		return
 	}
@@ -287,8 +310,8 @@ func (h *Hub) subscriptionsByKind() map[string]int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	out := map[string]int{}
-	for name, vs := range h.views {
-		kind, _, _ := strings.Cut(name, "/")
+	for key, vs := range h.views {
+		kind, _, _ := strings.Cut(key.view, "/")
 		out[kind] += len(vs.subs)
 	}
 	return out

@@ -96,7 +96,7 @@ type reportBoard struct {
 // reportTopic is one topic of a board.
 type reportTopic struct {
 	Title        string
-	Stage        string
+	Stage        domain.Stage
 	Team         []string // names
 	Scenes       int
 	TotalSeconds int
@@ -209,7 +209,7 @@ func reportBoards(src ReportSource, year int, names func(string) string) []repor
 		rb := reportBoard{Title: info.Title}
 		for _, lane := range b.Lanes {
 			for _, c := range lane.Topics {
-				t := reportTopic{Title: c.Title.Text, Stage: lane.Label, Scenes: c.Scenes, TotalSeconds: c.TotalSeconds}
+				t := reportTopic{Title: c.Title.Text, Stage: lane.Stage, Scenes: c.Scenes, TotalSeconds: c.TotalSeconds}
 				for _, id := range c.Team {
 					t.Team = append(t.Team, names(id))
 				}
@@ -288,14 +288,14 @@ func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, f form
 	now := time.Now()
 	year, asOf, stand, err := reportQuery(r, now)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", domain.ErrorMessage(err))
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", errText(r.Context(), err))
 		return
 	}
 	p := reportPage{User: principalOf(r), Form: f, Notice: noticeFrom(r)}
 	src := live
 	past := stand != "" && asOf.Before(now.Add(-time.Minute))
 	if err != nil {
-		p.Error, status = domain.ErrorMessage(err), http.StatusBadRequest
+		p.Error, status = errText(r.Context(), err), http.StatusBadRequest
 	} else if past && s.cfg.Replay != nil {
 		then, rerr := s.cfg.Replay(r.Context(), asOf)
 		if rerr != nil {

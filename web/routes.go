@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /einladung/{token}", s.whenReady(s.handleInvitePage()))
 	mux.Handle("POST /einladung/{token}", s.whenReady(s.handleInviteAccept()))
 	mux.Handle("GET /demo/{token}", s.whenReady(s.handleDemoLogin()))
+	mux.Handle("POST /sprache", s.handleChooseLanguage())
 
 	mux.Handle("GET /konto", s.whenReady(s.handleAccount()))
 	mux.Handle("GET /konto/daten", s.whenReady(s.handleMyData()))
@@ -120,5 +121,5 @@ func (s *Server) routes() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusForbidden, "forbidden", "", "Diese Anfrage kam nicht von einer Seite des Logbuchs und wurde abgelehnt.")
 	}))
-	return s.accessLog(securityHeaders(csrf.Handler(s.identify(mux))))
+	return s.accessLog(securityHeaders(s.withLanguage(csrf.Handler(s.identify(mux)))))
 }

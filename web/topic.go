@@ -487,10 +487,6 @@ func valueIf(f formState, key, fallback string) string {
 	return fallback
 }
 
-func sourceLabel(s string) string { return domain.SourceLabel(s) }
-
-func stageLabel(s domain.Stage) string { return s.Label() }
-
 func needLabel(avg float64) string {
 	if avg == 0 {
 		return "–"
@@ -501,12 +497,12 @@ func needLabel(avg float64) string {
 // editConflictBody is the JSON answer to an edit that overlapped a change
 // made meanwhile: both versions, so that an API client can decide too (and
 // send its text again with base_rev = current_rev).
-func editConflictBody(err error) (map[string]any, bool) {
+func editConflictBody(ctx context.Context, err error) (map[string]any, bool) {
 	var c *domain.EditConflict
 	if !errors.As(err, &c) {
 		return nil, false
 	}
-	e := map[string]any{"code": domain.ECONFLICT, "message": domain.ErrorMessage(err), "field": c.Field,
+	e := map[string]any{"code": domain.ECONFLICT, "message": errText(ctx, err), "field": c.Field,
 		"current": c.Current, "current_rev": c.CurrentRev, "yours": c.Yours}
 	if c.Scene != "" {
 		e["scene"] = c.Scene

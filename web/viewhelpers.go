@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,13 +23,6 @@ func mustLocation(name string) *time.Location {
 		panic(err)
 	}
 	return loc
-}
-
-func formatDate(t time.Time) string {
-	if t.IsZero() {
-		return "–"
-	}
-	return t.In(berlin).Format("02.01.2006")
 }
 
 func staticPath(name string) string { return "/static/" + staticVersion + "/" + name }
@@ -72,47 +66,45 @@ func slug(s string) string {
 	return strings.Trim(b.String(), "-")
 }
 
-func roleSuffix(r domain.Role) string {
+func roleSuffix(ctx context.Context, r domain.Role) string {
 	switch r {
-	case domain.RoleLenkungsgruppe:
-		return " · Lenkungsgruppe"
-	case domain.RoleAdmin:
-		return " · Admin"
+	case domain.RoleLenkungsgruppe, domain.RoleAdmin:
+		return " · " + tr(ctx, "role.short."+string(r))
 	}
 	return ""
 }
 
-func statusLabel(p projections.Person) string {
+func statusLabel(ctx context.Context, p projections.Person) string {
 	if p.Active {
-		return "aktiv seit " + formatDate(p.JoinedAt)
+		return tr(ctx, "person.status.active_since", formatDate(ctx, p.JoinedAt))
 	}
-	return "ausgeschieden am " + formatDate(p.LeftAt)
+	return tr(ctx, "person.status.left_on", formatDate(ctx, p.LeftAt))
 }
 
-// stepLabel says in plain German what happened.
-func stepLabel(s projections.Step) string {
+// stepLabel says in plain words what happened to someone on the roster.
+func stepLabel(ctx context.Context, s projections.Step) string {
 	switch d := s.Data.(type) {
 	case domain.LotseJoined:
-		return "aufgenommen im " + d.Amt + " (" + d.City + ") als " + d.Role.Label()
+		return tr(ctx, "person.step.joined", d.Amt, d.City, d.Role.Label())
 	case domain.LotseAmtChanged:
-		return "Amt gewechselt: " + d.From + " → " + d.To
+		return tr(ctx, "person.step.amt_changed", d.From, d.To)
 	case domain.LotseRoleChanged:
-		return "Rolle geändert: " + d.From.Label() + " → " + d.To.Label()
+		return tr(ctx, "person.step.role_changed", d.From.Label(), d.To.Label())
 	case domain.LotseLeft:
 		if d.Reason != "" {
-			return "ausgeschieden (" + d.Reason + ")"
+			return tr(ctx, "person.step.left_because", d.Reason)
 		}
-		return "ausgeschieden"
+		return tr(ctx, "person.step.left")
 	case domain.LotseRejoined:
-		return "wieder aufgenommen im " + d.Amt
+		return tr(ctx, "person.step.rejoined", d.Amt)
 	}
 	return s.Type
 }
 
 type option struct{ Value, Label string }
 
-func amtOptions() []option {
-	out := []option{{"", "Bitte wählen …"}}
+func amtOptions(ctx context.Context) []option {
+	out := []option{{"", tr(ctx, "form.choose")}}
 	for _, a := range domain.Aemter {
 		out = append(out, option{a, a})
 	}
@@ -127,10 +119,10 @@ func cityOptions() []option {
 	return out
 }
 
-func roleOptions() []option {
+func roleOptions(ctx context.Context) []option {
 	out := make([]option, 0, len(domain.Roles))
 	for _, r := range domain.Roles {
-		out = append(out, option{string(r), r.Label()})
+		out = append(out, option{string(r), trm(ctx, r.Label())})
 	}
 	return out
 }
@@ -170,22 +162,6 @@ func current(nav, entry string) templ.Attributes {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func formatDateTime(t time.Time) string {
-	if t.IsZero() {
-		return "–"
-	}
-	return t.In(berlin).Format("02.01.2006, 15:04 Uhr")
-}
-
-// formatTime shows the time of day for today, and the date too otherwise.
-func formatTime(t time.Time) string {
-	local := t.In(berlin)
-	if y, m, d := time.Now().In(berlin).Date(); local.Year() == y && local.Month() == m && local.Day() == d {
-		return local.Format("15:04 Uhr")
-	}
-	return local.Format("02.01.2006, 15:04 Uhr")
-}
-
 func placeLabel(e projections.EventInfo) string {
 	if e.Place == "" || e.Place == e.HostCity {
 		return e.HostCity
@@ -195,8 +171,8 @@ func placeLabel(e projections.EventInfo) string {
 
 func eventURL(id string) templ.SafeURL { return templ.SafeURL("/veranstaltungen/" + id) }
 
-func formatOptions() []option {
-	out := []option{{"", "Bitte wählen …"}}
+func formatOptions(ctx context.Context) []option {
+	out := []option{{"", tr(ctx, "form.choose")}}
 	for _, f := range domain.Formats {
 		out = append(out, option{f, f})
 	}
@@ -205,16 +181,19 @@ func formatOptions() []option {
 
 // authorLabel names who posted: a guest by the name they chose, staff by
 // the roster (so that an erasure hides them).
-func authorLabel(p projections.WallPostView, names func(string) string) string {
+func authorLabel(ctx context.Context, p projections.WallPostView, names func(string) string) string {
 	if strings.HasPrefix(p.Actor, "guest:") {
-		return p.GuestName + " (Gast)"
+		return tr(ctx, "wall.guest_author", p.GuestName)
 	}
 	return names(p.Actor)
 }
 
-func postCount(n int) string {
-	if n == 1 {
-		return "1 Beitrag"
+func postCount(ctx context.Context, n int) string { return trn(ctx, "wall.posts", n) }
+
+// importErrorText says what is wrong with a line of an imported file.
+func importErrorText(ctx context.Context, e domain.ImportError) string {
+	if e.Line == 0 {
+		return trm(ctx, e.Message)
 	}
-	return strconv.Itoa(n) + " Beiträge"
+	return tr(ctx, "import.error_on_line", e.Line, e.Message)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -300,16 +299,9 @@ func columnKey(c wallColumn) string {
 	return c.ID
 }
 
-func memberCount(n int) string {
-	if n == 1 {
-		return "1 Person"
-	}
-	return strconv.Itoa(n) + " Personen"
-}
+func memberCount(ctx context.Context, n int) string { return trn(ctx, "wall.members", n) }
 
-func plusLabel(n int) string {
-	return "+1: " + strconv.Itoa(n)
-}
+func plusLabel(ctx context.Context, n int) string { return tr(ctx, "wall.plus_count", n) }
 
 func personalCommandID(me string) string {
 	if me == "" {

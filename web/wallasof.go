@@ -35,7 +35,7 @@ func (s *Server) handleWallAsOf() http.Handler {
 			Event(string) (projections.EventInfo, []projections.WallPostView, uint64, bool)
 		} = s.models
 		if err != nil {
-			p.Error, status = domain.ErrorMessage(err), http.StatusBadRequest
+			p.Error, status = errText(r.Context(), err), http.StatusBadRequest
 		} else if stand != "" && s.cfg.Replay != nil {
 			then, err := s.cfg.Replay(r.Context(), asOf)
 			if err != nil {

@@ -7,6 +7,12 @@
 // posts the same move command as the buttons.
 (function () {
   "use strict";
+  // The page carries what this script says, in its language (layout.templ).
+  function text(name) {
+    var el = document.getElementById("lb-texte");
+    return (el && el.getAttribute("data-" + name)) || "";
+  }
+
   var csrfField = document.getElementById("board-csrf");
   if (!csrfField) return;
   var csrf = csrfField.value;
@@ -34,7 +40,7 @@
   function send(action, params, done) {
     params.set("csrf", csrf);
     params.set("command_id", newID());
-    say("Wird gesendet …", false);
+    say(text("sending"), false);
     return fetch(action, {
       method: "POST",
       body: params,
@@ -43,14 +49,14 @@
     }).then(function (res) {
       return res.json().catch(function () { return {}; }).then(function (body) {
         if (res.ok) {
-          say(done || "Gespeichert.", false);
+          say(done || text("saved"), false);
           return;
         }
         var msg = body && body.error && body.error.message;
-        say(msg || "Das hat nicht geklappt. Bitte laden Sie die Seite neu.", true);
+        say(msg || text("failed-reload"), true);
       });
     }).catch(function () {
-      say("Keine Verbindung. Bitte versuchen Sie es gleich noch einmal.", true);
+      say(text("no-connection"), true);
     });
   }
 
@@ -123,9 +129,8 @@
     var board = live ? live.getAttribute("data-board") : "";
     var topic = dragged.getAttribute("data-topic");
     var to = lane.getAttribute("data-stage");
-    var label = lane.querySelector("h3") ? lane.querySelector("h3").firstChild.textContent.trim() : to;
     var params = new URLSearchParams();
     params.set("to", to);
-    send("/knowhow/" + encodeURIComponent(board) + "/themen/" + encodeURIComponent(topic) + "/verschieben", params, "Verschoben nach „" + label + "“.");
+    send("/knowhow/" + encodeURIComponent(board) + "/themen/" + encodeURIComponent(topic) + "/verschieben", params, lane.getAttribute("data-moved"));
   });
 })();

@@ -10,6 +10,12 @@
   "use strict";
   var PREFIX = "logbuch-pending:";
   var state = { sending: {}, timers: {}, delays: {} };
+  // The page carries what this script says, in its language (layout.templ).
+  function text(name) {
+    var el = document.getElementById("lb-texte");
+    return (el && el.getAttribute("data-" + name)) || "";
+  }
+
   // A refused form's answer is written into this document (document.write
   // below), which runs this script again in the same window. document.open
   // dropped the old run's listeners; stop its timers too, so that only this
@@ -66,7 +72,7 @@
       if (res.redirected) {
         // Success: the server answered 303 with the next page.
         sessionStorage.removeItem(key);
-        setStatus(form, "sent", "Gesendet.");
+        setStatus(form, "sent", text("sent"));
         location.href = res.url;
         return;
       }
@@ -74,7 +80,7 @@
       // without JavaScript. Forget the submission only once it is read.
       return res.text().then(function (html) {
         sessionStorage.removeItem(key);
-        setStatus(form, "sent", "Gesendet.");
+        setStatus(form, "sent", text("sent"));
         // Tell live.js to close its socket: the page it served is replaced.
         document.dispatchEvent(new Event("logbuch:leave"));
         document.open(); document.write(html); document.close();
@@ -82,9 +88,7 @@
     }).catch(function (err) {
       state.sending[key] = false;
       if (state.stopped) return;
-      setStatus(form, "pending", err && err.busy
-        ? "Logbuch ist gerade nicht erreichbar – wird gleich automatisch noch einmal gesendet."
-        : "Keine Verbindung. Ihre Eingabe geht nicht verloren: Sie wird automatisch gesendet, sobald die Verbindung zurück ist. Bitte lassen Sie diese Seite offen.");
+      setStatus(form, "pending", err && err.busy ? text("unreachable") : text("offline"));
       // Back off from 1 s to 15 s, with jitter so that a room full of
       // laptops does not come back in the same millisecond.
       var delay = state.delays[key] || 1000;
@@ -104,7 +108,7 @@
     var entry = { action: action, form: form.id, body: new URLSearchParams(new FormData(form, submitter)).toString() };
     sessionStorage.setItem(key, JSON.stringify(entry));
     delete state.delays[key];
-    setStatus(form, "sending", "Wird gesendet …");
+    setStatus(form, "sending", text("sending"));
     send(key, entry);
   }
 
@@ -124,7 +128,7 @@
           var c = form.elements.namedItem(n);
           if (c && "value" in c && c.type !== "submit") c.value = v;
         });
-        setStatus(form, "pending", "Wird erneut gesendet …");
+        setStatus(form, "pending", text("resending"));
       }
       delete state.delays[key];
       send(key, entry);

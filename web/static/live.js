@@ -3,6 +3,12 @@
 // from the last sequence it saw, so it never misses a change.
 (function () {
   "use strict";
+  // The page carries what this script says, in its language (layout.templ).
+  function text(name) {
+    var el = document.getElementById("lb-texte");
+    return (el && el.getAttribute("data-" + name)) || "";
+  }
+
   var body = document.body;
   var views = (body.getAttribute("data-live-views") || "").split(" ").filter(Boolean);
   var status = document.getElementById("live-status");
@@ -43,7 +49,7 @@
     socket = new WebSocket(proto + "//" + location.host + "/live");
     socket.onopen = function () {
       delay = 500;
-      setStatus("online", "Live: Änderungen erscheinen automatisch.");
+      setStatus("online", text("live-online"));
       views.forEach(function (v) {
         socket.send(JSON.stringify({ t: "sub", views: [v], since: seqs[v] }));
       });
@@ -59,7 +65,7 @@
     socket.onclose = function () {
       socket = null;
       if (stopped || !body.isConnected) return;
-      setStatus("offline", "Verbindung unterbrochen – wird wiederhergestellt …");
+      setStatus("offline", text("live-offline"));
       schedule();
     };
   }
@@ -87,24 +93,30 @@
     return f ? f.getAttribute("data-presence-field") : "";
   }
 
+  // "A, B und C" in the page's language; fill puts values into a text's
+  // placeholders (%s) in order.
+  function fill(template) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return template.replace(/%s/g, function () { return args.length ? String(args.shift()) : ""; });
+  }
   function listNames(names) {
     if (names.length < 2) return names.join("");
-    return names.slice(0, -1).join(", ") + " und " + names[names.length - 1];
+    return fill(text("list-last"), names.slice(0, -1).join(text("list-separator")), names[names.length - 1]);
   }
 
   function showPresence(people) {
     var others = people.filter(function (p) { return p.p !== me; });
     var list = document.getElementById("presence-list");
     if (list) {
-      var text = others.length ? "Gerade hier: " + listNames(others.map(function (p) { return p.n; })) + "."
-        : "Außer Ihnen ist gerade niemand hier.";
-      if (list.textContent !== text) list.textContent = text;
+      var here = others.length ? fill(text("presence-here"), listNames(others.map(function (p) { return p.n; })))
+        : text("presence-nobody");
+      if (list.textContent !== here) list.textContent = here;
     }
     var notes = document.querySelectorAll("[data-presence-note]");
     for (var i = 0; i < notes.length; i++) {
       var key = notes[i].getAttribute("data-presence-note");
       var who = others.filter(function (p) { return (p.f || []).indexOf(key) >= 0; }).map(function (p) { return p.n; });
-      var note = who.length ? listNames(who) + (who.length > 1 ? " bearbeiten" : " bearbeitet") + " gerade dieses Feld." : "";
+      var note = who.length ? fill(text(who.length > 1 ? "presence-editing-other" : "presence-editing-one"), listNames(who)) : "";
       if (notes[i].textContent !== note) notes[i].textContent = note;
     }
   }
