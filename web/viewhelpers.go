@@ -13,6 +13,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 var berlin = mustLocation("Europe/Berlin")
@@ -174,9 +175,19 @@ func eventURL(id string) templ.SafeURL { return templ.SafeURL("/veranstaltungen/
 func formatOptions(ctx context.Context) []option {
 	out := []option{{"", tr(ctx, "form.choose")}}
 	for _, f := range domain.Formats {
-		out = append(out, option{f, f})
+		out = append(out, option{f, formatLabel(ctx, f)})
 	}
 	return out
+}
+
+// formatLabel names an event format (stored in events in German, as the
+// programme calls it) in the reader's language: event_format.<slug>.
+func formatLabel(ctx context.Context, format string) string {
+	key := "event_format." + slug(format)
+	if !i18n.From(ctx).Has(key) {
+		return format // a format of an older version of the list
+	}
+	return tr(ctx, key)
 }
 
 // authorLabel names who posted: a guest by the name they chose, staff by
