@@ -36,11 +36,12 @@ const (
 	pingInterval     = 25 * time.Second
 )
 
-// Close reasons the browser shows or acts on.
+// Close reasons travel in the WebSocket protocol, for developer tools and
+// logs; the page never shows them (it shows its own status text).
 const (
-	reasonSlow      = "zu langsam: bitte neu verbinden"
-	reasonGoingAway = "Server wird neu gestartet"
-	reasonBadInput  = "ungültige Nachricht"
+	reasonSlow      = "too slow, reconnect"
+	reasonGoingAway = "server restarting"
+	reasonBadInput  = "invalid message"
 )
 
 // handleLive is the WebSocket at /live: it carries subscriptions and resumes
@@ -49,12 +50,12 @@ func (s *Server) handleLive() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)
 		if !p.LoggedIn() {
-			s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", "Bitte melden Sie sich an.")
+			s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", tr(r.Context(), "live.login_first"))
 			return
 		}
 		if !s.perUser.acquire(p.Person, s.cfg.MaxConnsPerPerson) {
 			s.metrics.liveRefused.WithLabelValues("per_person").Inc()
-			s.writeError(w, r, http.StatusTooManyRequests, "too_many_connections", "", "Sie haben zu viele Logbuch-Fenster gleichzeitig offen. Bitte schließen Sie einige.")
+			s.writeError(w, r, http.StatusTooManyRequests, "too_many_connections", "", tr(r.Context(), "live.too_many_windows"))
 			return
 		}
 		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{
@@ -112,7 +113,7 @@ func (s *Server) writeLive(ctx context.Context, c *websocket.Conn, sub *subscrib
 		case <-idle.C:
 			if s.hub.subscriptionCount(sub) == 0 {
 				s.metrics.liveRefused.WithLabelValues("idle").Inc()
-				c.Close(websocket.StatusPolicyViolation, "keine Ansicht abonniert")
+				c.Close(websocket.StatusPolicyViolation, "no view subscribed")
 				return
 			}
 		case msg := <-sub.msgs:
@@ -161,7 +162,7 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 		}
 		if msg.Type == "here" {
 			if !here.Allow() {
-				c.Close(websocket.StatusPolicyViolation, "zu viele Nachrichten")
+				c.Close(websocket.StatusPolicyViolation, "too many messages")
 				return
 			}
 			// Presence only where the connection may look: a view it follows.
@@ -171,7 +172,7 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 			continue
 		}
 		if len(sub.views)+len(msg.Views) > maxViewsPerConn {
-			c.Close(websocket.StatusPolicyViolation, "zu viele Ansichten")
+			c.Close(websocket.StatusPolicyViolation, "too many views")
 			return
 		}
 		for _, v := range msg.Views {
@@ -181,11 +182,11 @@ func (s *Server) readLive(ctx context.Context, c *websocket.Conn, sub *subscribe
 				ev = rated
 			}
 			if !domain.Can(sub.role, viewAction(v)) || !domain.CanIn(sub.role, viewAction(v), sub.event, ev) {
-				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
+				c.Close(websocket.StatusPolicyViolation, "not allowed to see this view")
 				return
 			}
 			if !knowhowMayFollow(sub, v) {
-				c.Close(websocket.StatusPolicyViolation, "keine Berechtigung für diese Ansicht")
+				c.Close(websocket.StatusPolicyViolation, "not allowed to see this view")
 				return
 			}
 			if !s.viewExists(v) {
@@ -291,7 +292,7 @@ func (s *Server) closeSession(key string) {
 	s.conns.Range(func(k, v any) bool {
 		if sub := k.(*subscriber); sub.session == key {
 			s.hub.remove(sub)
-			v.(*websocket.Conn).Close(websocket.StatusPolicyViolation, "Sitzung beendet: bitte neu anmelden")
+			v.(*websocket.Conn).Close(websocket.StatusPolicyViolation, "session ended, log in again")
 		}
 		return true
 	})

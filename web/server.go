@@ -162,7 +162,9 @@ func (s *Server) Run(ctx context.Context) {
 	s.hub.Run(ctx)
 }
 
-// displayName is how others see someone in presence.
+// displayName is how others see someone in presence; "" for someone
+// without a name on the roster, whom each viewer's page calls "someone" in
+// its own language.
 func (s *Server) displayName(p principal) string {
 	if p.Name != "" {
 		return p.Name
@@ -170,7 +172,7 @@ func (s *Server) displayName(p principal) string {
 	if person, _, ok := s.models.Person(p.Person); ok {
 		return person.Name
 	}
-	return "Jemand"
+	return ""
 }
 
 // CloseLive closes every live connection with a going-away status; part of

@@ -526,7 +526,7 @@ func TestRevokedSessionClosesItsLiveSocket(t *testing.T) {
 	}
 	_, _, err := c.Read(ctx)
 	var ce websocket.CloseError
-	if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || !strings.Contains(ce.Reason, "Sitzung beendet") {
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusPolicyViolation || !strings.Contains(ce.Reason, "session ended") {
 		t.Fatalf("socket after logout everywhere: %v", err)
 	}
 	// The API token is not a session: it still works until it is revoked.

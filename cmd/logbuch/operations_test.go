@@ -233,7 +233,7 @@ func TestSlowSubscriberIsClosedOthersKeepReceiving(t *testing.T) {
 		t.Fatalf("%d live connections, want the %d readers", got, len(readers))
 	}
 	// The slow one's connection has ended: when it reads again it gets what
-	// was in flight, then the end (with the reason "zu langsam" if the close
+	// was in flight, then the end (with the reason "too slow" if the close
 	// frame still fit into its socket, else a plain end of connection).
 	drainCtx, cancelDrain := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancelDrain()
@@ -245,7 +245,7 @@ func TestSlowSubscriberIsClosedOthersKeepReceiving(t *testing.T) {
 		}
 	}
 	var ce websocket.CloseError
-	if drainCtx.Err() != nil || (errors.As(closeErr, &ce) && (ce.Code != websocket.StatusPolicyViolation || !strings.Contains(ce.Reason, "zu langsam"))) {
+	if drainCtx.Err() != nil || (errors.As(closeErr, &ce) && (ce.Code != websocket.StatusPolicyViolation || !strings.Contains(ce.Reason, "too slow"))) {
 		t.Fatalf("slow subscriber: %v", closeErr)
 	}
 	t.Logf("the slow subscriber saw: %v", closeErr)

@@ -33,7 +33,7 @@
   function stop() {
     stopped = true;
     clearTimeout(timer);
-    if (socket) socket.close(1000, "Seite ersetzt");
+    if (socket) socket.close(1000, "page replaced");
   }
   document.addEventListener("logbuch:leave", stop);
 
@@ -104,18 +104,21 @@
     return fill(text("list-last"), names.slice(0, -1).join(text("list-separator")), names[names.length - 1]);
   }
 
+  // Someone without a name on the roster is "someone" in this page's language.
+  function nameOf(p) { return p.n || text("presence-someone"); }
+
   function showPresence(people) {
     var others = people.filter(function (p) { return p.p !== me; });
     var list = document.getElementById("presence-list");
     if (list) {
-      var here = others.length ? fill(text("presence-here"), listNames(others.map(function (p) { return p.n; })))
+      var here = others.length ? fill(text("presence-here"), listNames(others.map(nameOf)))
         : text("presence-nobody");
       if (list.textContent !== here) list.textContent = here;
     }
     var notes = document.querySelectorAll("[data-presence-note]");
     for (var i = 0; i < notes.length; i++) {
       var key = notes[i].getAttribute("data-presence-note");
-      var who = others.filter(function (p) { return (p.f || []).indexOf(key) >= 0; }).map(function (p) { return p.n; });
+      var who = others.filter(function (p) { return (p.f || []).indexOf(key) >= 0; }).map(nameOf);
       var note = who.length ? fill(text(who.length > 1 ? "presence-editing-other" : "presence-editing-one"), listNames(who)) : "";
       if (notes[i].textContent !== note) notes[i].textContent = note;
     }
@@ -194,7 +197,7 @@
   });
 
   window.addEventListener("pagehide", function () {
-    if (socket) socket.close(1000, "Seite verlassen");
+    if (socket) socket.close(1000, "page left");
   });
 
   connect();

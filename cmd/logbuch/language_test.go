@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+
+	"logbuch/domain"
+)
+
+// chooseLanguage posts the language switch as the page's form does and
+// returns the answer (not followed).
+func chooseLanguage(t *testing.T, m *Main, origin string, form url.Values) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("POST", m.URL()+"/sprache", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Sec-Fetch-Site", map[bool]string{true: "same-origin", false: "cross-site"}[origin == m.URL()])
+	res, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
+
+func languageCookieOf(res *http.Response) *http.Cookie {
+	for _, c := range res.Cookies() {
+		if c.Name == "lb_sprache" {
+			return c
+		}
+	}
+	return nil
+}
+
+// German first: without a choice every page is German, whatever the
+// browser prefers. The switch stores the choice for a year and leads back
+// to the page; it refuses unknown languages, other sites' posts, and
+// sending anyone elsewhere.
+func TestLanguageChoice(t *testing.T) {
+	m := startLogbuch(t)
+	get := func(cookie, acceptLanguage string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", m.URL()+"/anmelden", nil)
+		if cookie != "" {
+			req.Header.Set("Cookie", "lb_sprache="+cookie)
+		}
+		if acceptLanguage != "" {
+			req.Header.Set("Accept-Language", acceptLanguage)
+		}
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if page := get("", "en-US,en;q=0.9"); !strings.Contains(page, `<html lang="de">`) || !strings.Contains(page, "Zum Inhalt springen") {
+		t.Fatal("without a choice the page is not German")
+	}
+
+	res := chooseLanguage(t, m, m.URL(), url.Values{"sprache": {"en"}, "zurueck": {"/anmelden?weiter=%2Fknowhow"}})
+	c := languageCookieOf(res)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/anmelden?weiter=%2Fknowhow" || c == nil || c.Value != "en" || c.MaxAge < 300*24*3600 || !c.HttpOnly {
+		t.Fatalf("choosing English: %d to %q, cookie %+v", res.StatusCode, res.Header.Get("Location"), c)
+	}
+	page := get("en", "")
+	if !strings.Contains(page, `<html lang="en">`) || !strings.Contains(page, "Skip to content") || strings.Contains(page, "Zum Inhalt springen") {
+		t.Fatal("with the choice the page is not English")
+	}
+	// The switch on an English page offers German, named in German.
+	if !strings.Contains(page, `value="de"`) || !strings.Contains(page, `<span lang="de">Deutsch</span>`) {
+		t.Fatal("the English page offers no way back to German")
+	}
+
+	for name, c := range map[string]struct {
+		origin string
+		form   url.Values
+		status int
+	}{
+		"unknown language":  {m.URL(), url.Values{"sprache": {"fr"}}, http.StatusBadRequest},
+		"no language":       {m.URL(), url.Values{}, http.StatusBadRequest},
+		"another site":      {"https://evil.example", url.Values{"sprache": {"en"}}, http.StatusForbidden},
+		"oversized request": {m.URL(), url.Values{"sprache": {"en"}, "zurueck": {strings.Repeat("x", 9000)}}, http.StatusRequestEntityTooLarge},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := chooseLanguage(t, m, c.origin, c.form)
+			if res.StatusCode != c.status || languageCookieOf(res) != nil {
+				t.Fatalf("got %d (cookie %v), want %d and no cookie", res.StatusCode, languageCookieOf(res), c.status)
+			}
+		})
+	}
+	for _, back := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example"} {
+		res := chooseLanguage(t, m, m.URL(), url.Values{"sprache": {"de"}, "zurueck": {back}})
+		if loc := res.Header.Get("Location"); loc != "/" {
+			t.Errorf("back to %q led to %q", back, loc)
+		}
+	}
+	// An unknown stored value is German, not an error.
+	if page := get("xx", ""); !strings.Contains(page, `<html lang="de">`) {
+		t.Fatal("an unknown cookie value is not German")
+	}
+}
+
+// An API client without a cookie gets its Accept-Language, German else;
+// errors of the domain come in that language.
+func TestAPIErrorsInTheClientsLanguage(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	post := func(lang string) string {
+		req := newJSONRequest(admin, m.URL()+"/lotsen", uuid.NewString(), `{"name":"","amt":"Archiv","city":"Konstanz","role":"lotse"}`)
+		if lang != "" {
+			req.Header.Set("Accept-Language", lang)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d: %s", res.StatusCode, b)
+		}
+		return string(b)
+	}
+	if got := post(""); !strings.Contains(got, "Bitte geben Sie einen Namen an.") {
+		t.Errorf("German: %s", got)
+	}
+	if got := post("en-GB, de;q=0.5"); !strings.Contains(got, "Please enter a name.") {
+		t.Errorf("English: %s", got)
+	}
+}
+
+// Two colleagues follow the roster, one in German, one in English; a third
+// adds a Lotsin. Both see it at once, each page in its own language (the
+// hub renders the change once per language).
+func TestBrowserLiveUpdatesInEachLanguage(t *testing.T) {
+	m := startLogbuch(t, "--demo")
+	chromiumPath(t)
+	open := func(lang string) context.Context {
+		tab := newBrowser(t)
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks["Lenkungsgruppe"]), chromedp.Navigate(m.URL()+"/lotsen"))
+		if lang == "en" {
+			// Choose English the way a person does: the button in the header.
+			within(t, tab, 20*time.Second, chromedp.Click(chromedp.CSS(`form.language-switch button[value="en"]`)))
+			waitFor(t, tab, `document.documentElement.lang === "en" && location.pathname === "/lotsen"`)
+		}
+		waitFor(t, tab, liveOnline)
+		return tab
+	}
+	de, en := open("de"), open("en")
+	if got := eval[string](t, en, `document.getElementById("live-status").textContent`); got != "Live: changes appear automatically." {
+		t.Fatalf("English live status %q", got)
+	}
+	admin := newActor(t, m, domain.RoleAdmin)
+	if status, body, _ := postJSON(t, admin, m.URL()+"/lotsen", uuid.NewString(), `{"name":"Vera Sprachwechsel","amt":"Archiv","city":"Konstanz","role":"lotse"}`); status/100 != 2 {
+		t.Fatalf("join: %d %v", status, body)
+	}
+	for _, tab := range []context.Context{de, en} {
+		waitFor(t, tab, `document.getElementById("roster-live").textContent.includes("Vera Sprachwechsel")`)
+	}
+	if eval[string](t, de, `document.documentElement.lang`) != "de" || eval[string](t, en, `document.documentElement.lang`) != "en" {
+		t.Fatal("a page changed its language")
+	}
+	// The English page's live part is English: its hidden heading came
+	// with the update.
+	if got := eval[string](t, en, `document.querySelector("#roster-live h2").textContent`); got == eval[string](t, de, `document.querySelector("#roster-live h2").textContent`) {
+		t.Fatalf("both pages show the live part's heading as %q", got)
+	}
+}
