@@ -276,3 +276,31 @@ func TestChoose(t *testing.T) {
 		}
 	}
 }
+
+// germanWords betray a text left German in the English catalogue.
+var germanWords = regexp.MustCompile(`(?i)\b(und|oder|der|die|das|nicht|Sie|ist|sind|mit|für|von|bitte|noch|keine?|wird|werden|wurde|haben|hat|zum|zur|beim|eine?n?)\b|[äöüß]`)
+
+// keepGerman are English texts that are German on purpose: the names of
+// the programme, of places and of the German language itself.
+func keepGerman(key, text string) bool {
+	for _, amt := range domain.Aemter {
+		text = strings.ReplaceAll(text, amt, "")
+	}
+	for _, name := range []string{"Digitallotse", "Digitallotsin", "Lotsen", "Lotse", "Lotsin", "Lenkungsgruppe", "KNowHow", "KNmeetsHN",
+		"Amt", "Ämter", "Leichte Sprache", "Deutsch", "Konstanz", "Heilbronn", "Meet & Learn", "Lunch & Learn", "Barrierefreiheit",
+		"Stand am", "Drehbuch", "Präferenz", "Bedarf", "Fazit und Ausblick", "Digitalisierung", "Kämmerei", "BITV", "Schwerbehindertenvertretung"} {
+		text = strings.ReplaceAll(text, name, "")
+	}
+	return !germanWords.MatchString(text) || key == "language.name.de"
+}
+
+// The English catalogue is English: a text copied from German, or left
+// German inside, fails (the programme's own words excepted).
+func TestEnglishIsTranslated(t *testing.T) {
+	all := catalogues(t)
+	for k, en := range all[i18n.English] {
+		if !keepGerman(k, en) {
+			t.Errorf("en.json %s looks German: %q", k, en)
+		}
+	}
+}
