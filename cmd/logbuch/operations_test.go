@@ -288,7 +288,7 @@ func TestIdleLiveConnectionIsClosed(t *testing.T) {
 	readLive(t, ctx, busy, 5*time.Second)
 	_, _, err := idle.Read(ctx)
 	var ce websocket.CloseError
-	if !errors.As(err, &ce) || !strings.Contains(ce.Reason, "keine Ansicht") {
+	if !errors.As(err, &ce) || !strings.Contains(ce.Reason, "no view subscribed") {
 		t.Fatalf("idle connection: %v", err)
 	}
 	// The server forgets the closed one right after closing it.
