@@ -148,33 +148,33 @@ func decideBallot(s Ballot, cmd any) ([]Data, error) {
 	case SetNeed:
 		board, voter, topic, value, by, v = c.Board, c.Voter, c.Topic, string(c.Need), c.By, c.Voting
 	default:
-		return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+		return nil, Errorf(EINVALID, "err.ballot.unknown_action")
 	}
 	if voter == "" {
 		voter = by.Person
 	}
 	if !validToken(board) || !v.Exists {
-		return nil, Errorf(ENOTFOUND, "Diese Tafel gibt es nicht.")
+		return nil, Errorf(ENOTFOUND, "err.board.not_found")
 	}
 	if !validToken(voter) {
-		return nil, FieldError("voter", "Bitte wählen Sie, für wen die Stimme zählt.")
+		return nil, FieldError("voter", "err.ballot.voter_required")
 	}
 	if s.Exists && (s.Board != board || s.Voter != voter) {
-		return nil, Errorf(ECONFLICT, "Dieser Stimmzettel gehört zu einer anderen Tafel oder Person.")
+		return nil, Errorf(ECONFLICT, "err.ballot.other_ballot")
 	}
 	proxy := voter != by.Person
 	if by.Person == "" || proxy && by.Person != v.Facilitator && by.Role != RoleAdmin {
-		return nil, Errorf(ECONFLICT, "Für andere abstimmen darf nur die Moderation der Tafel.")
+		return nil, Errorf(ECONFLICT, "err.ballot.proxy_facilitator_only")
 	}
 	if !v.Open {
-		return nil, Errorf(ECONFLICT, "Die Abstimmung ist geschlossen.")
+		return nil, Errorf(ECONFLICT, "err.ballot.voting_closed")
 	}
 	if !slices.Contains(v.Topics, topic) {
-		return nil, FieldError("topic", "Über dieses Thema kann man auf dieser Tafel nicht abstimmen.")
+		return nil, FieldError("topic", "err.ballot.topic_not_votable")
 	}
 	switch cmd.(type) {
 	case SetPreference:
-		dots, err := parseWhole("dots", value, 0, MaxVoteBudget, "Bitte geben Sie eine Zahl von Punkten an (0 zieht sie zurück).")
+		dots, err := parseWhole("dots", value, 0, MaxVoteBudget, "err.ballot.dots")
 		if err != nil {
 			return nil, err
 		}
@@ -186,14 +186,14 @@ func decideBallot(s Ballot, cmd any) ([]Data, error) {
 		// budget (dots on archived topics are free again).
 		if other := s.DotsUsed(v.Topics) - was; dots > was && other+dots > v.Budget {
 			left := max(v.Budget-other, 0)
-			return nil, FieldError("dots", "Ihr Budget reicht nicht: %d von %d Punkten sind vergeben, für dieses Thema bleiben höchstens %d.", other, v.Budget, left)
+			return nil, FieldError("dots", "err.ballot.budget_exceeded", other, v.Budget, left)
 		}
 		return []Data{PreferenceSet{Board: board, Voter: voter, Topic: topic, Dots: dots, Proxy: proxy}}, nil
 	default:
 		need := 0
 		if strings.TrimSpace(value) != "0" {
 			var err error
-			if need, err = parseWhole("need", value, MinNeed, MaxNeed, "Bitte schätzen Sie den Bedarf von 1 (gering) bis 5 (sehr groß)."); err != nil {
+			if need, err = parseWhole("need", value, MinNeed, MaxNeed, "err.ballot.need", MinNeed, MaxNeed); err != nil {
 				return nil, err
 			}
 		}

@@ -157,45 +157,45 @@ var Boards = Decider[Board, any]{
 func decideBoard(s Board, cmd any) ([]Data, error) {
 	if c, ok := cmd.(CreateBoard); ok {
 		if s.Exists {
-			return nil, Errorf(ECONFLICT, "Diese Tafel gibt es schon.")
+			return nil, Errorf(ECONFLICT, "err.board.exists")
 		}
 		title, err := cleanText("title", "field.title", c.Title, MaxBoardTitleLength, true, false)
 		if err != nil {
 			return nil, err
 		}
-		year, err := parseWhole("year", string(c.Year), MinBoardYear, MaxBoardYear, "Bitte geben Sie das Jahr an (2020 bis 2100).")
+		year, err := parseWhole("year", string(c.Year), MinBoardYear, MaxBoardYear, "err.board.year", MinBoardYear, MaxBoardYear)
 		if err != nil {
 			return nil, err
 		}
 		if !validToken(c.Facilitator) {
-			return nil, FieldError("facilitator", "Bitte wählen Sie, wer die Tafel moderiert.")
+			return nil, FieldError("facilitator", "err.board.facilitator_required")
 		}
 		budget := DefaultVoteBudget
 		if strings.TrimSpace(string(c.Budget)) != "" {
-			if budget, err = parseWhole("budget", string(c.Budget), 1, MaxVoteBudget, "Bitte geben Sie die Punkte pro Person an (1 bis 50)."); err != nil {
+			if budget, err = parseWhole("budget", string(c.Budget), 1, MaxVoteBudget, "err.board.budget", 1, MaxVoteBudget); err != nil {
 				return nil, err
 			}
 		}
 		return []Data{BoardCreated{Title: title, Year: year, Facilitator: c.Facilitator, Budget: budget}}, nil
 	}
 	if !s.Exists {
-		return nil, Errorf(ENOTFOUND, "Diese Tafel gibt es nicht.")
+		return nil, Errorf(ENOTFOUND, "err.board.not_found")
 	}
 	by, ok := boardCaller(cmd)
 	if !ok {
-		return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+		return nil, Errorf(EINVALID, "err.board.unknown_action")
 	}
 	if !s.FacilitatedBy(by) {
-		return nil, Errorf(ECONFLICT, "Das darf nur die Moderation der Tafel.")
+		return nil, Errorf(ECONFLICT, "err.board.facilitator_only")
 	}
 	if s.Archived {
 		if _, restore := cmd.(RestoreBoard); !restore {
-			return nil, Errorf(ECONFLICT, "Die Tafel ist archiviert. Bitte zuerst wiederherstellen.")
+			return nil, Errorf(ECONFLICT, "err.board.archived")
 		}
 	}
 	switch c := cmd.(type) {
 	case SetVoteBudget:
-		budget, err := parseWhole("budget", string(c.Budget), 1, MaxVoteBudget, "Bitte geben Sie die Punkte pro Person an (1 bis 50).")
+		budget, err := parseWhole("budget", string(c.Budget), 1, MaxVoteBudget, "err.board.budget", 1, MaxVoteBudget)
 		if err != nil {
 			return nil, err
 		}
@@ -204,7 +204,7 @@ func decideBoard(s Board, cmd any) ([]Data, error) {
 		// stale budget is never more than the current one, so no person
 		// can hold more dots than the board allows.
 		if budget < s.Budget {
-			return nil, FieldError("budget", "Das Budget kann nur erhöht werden (jetzt %d Punkte).", s.Budget)
+			return nil, FieldError("budget", "err.board.budget_only_up", s.Budget)
 		}
 		if budget == s.Budget {
 			return nil, nil
@@ -212,27 +212,27 @@ func decideBoard(s Board, cmd any) ([]Data, error) {
 		return []Data{VoteBudgetSet{From: s.Budget, To: budget}}, nil
 	case CloseVoting:
 		if s.VotingClosed {
-			return nil, Errorf(ECONFLICT, "Die Abstimmung ist schon geschlossen.")
+			return nil, Errorf(ECONFLICT, "err.board.voting_already_closed")
 		}
 		return []Data{VotingClosed{}}, nil
 	case ReopenVoting:
 		if !s.VotingClosed {
-			return nil, Errorf(ECONFLICT, "Die Abstimmung ist schon offen.")
+			return nil, Errorf(ECONFLICT, "err.board.voting_already_open")
 		}
 		return []Data{VotingReopened{}}, nil
 	case RevealVotes:
 		// Revealing only after closing: once counts are visible, later
 		// votes would follow the crowd (group-think).
 		if !s.VotingClosed {
-			return nil, Errorf(ECONFLICT, "Bitte schließen Sie zuerst die Abstimmung; dann können Sie die Ergebnisse zeigen.")
+			return nil, Errorf(ECONFLICT, "err.board.reveal_before_close")
 		}
 		if s.Revealed {
-			return nil, Errorf(ECONFLICT, "Die Ergebnisse sind schon sichtbar.")
+			return nil, Errorf(ECONFLICT, "err.board.already_revealed")
 		}
 		return []Data{VotesRevealed{}}, nil
 	case ChangeFacilitator:
 		if !validToken(c.Facilitator) {
-			return nil, FieldError("facilitator", "Bitte wählen Sie, wer die Tafel moderiert.")
+			return nil, FieldError("facilitator", "err.board.facilitator_required")
 		}
 		if c.Facilitator == s.Facilitator {
 			return nil, nil
@@ -242,11 +242,11 @@ func decideBoard(s Board, cmd any) ([]Data, error) {
 		return []Data{BoardArchived{}}, nil
 	case RestoreBoard:
 		if !s.Archived {
-			return nil, Errorf(ECONFLICT, "Die Tafel ist nicht archiviert.")
+			return nil, Errorf(ECONFLICT, "err.board.not_archived")
 		}
 		return []Data{BoardRestored{}}, nil
 	}
-	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+	return nil, Errorf(EINVALID, "err.board.unknown_action")
 }
 
 func boardCaller(cmd any) (Caller, bool) {
@@ -291,11 +291,12 @@ func evolveBoard(s Board, e Event) Board {
 	return s
 }
 
-// parseWhole reads a whole number in [lo, hi] from a form or JSON field.
-func parseWhole(field, s string, lo, hi int, message string) (int, error) {
+// parseWhole reads a whole number in [lo, hi] from a form or JSON field;
+// otherwise the error says the message of key (with args).
+func parseWhole(field, s string, lo, hi int, key string, args ...any) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < lo || n > hi {
-		return 0, FieldError(field, "%s", message)
+		return 0, FieldError(field, key, args...)
 	}
 	return n, nil
 }

@@ -52,13 +52,13 @@ var importColumns = map[string]string{
 // errors come back, never both.
 func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 	if len(data) > MaxImportBytes {
-		return nil, []ImportError{{Message: M("Die Datei ist zu groß (höchstens %d KiB).", MaxImportBytes>>10)}}
+		return nil, []ImportError{{Message: M("err.import.too_big", MaxImportBytes>>10)}}
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if bad := invalidUTF8Lines(data); len(bad) > 0 {
 		errs := make([]ImportError, len(bad))
 		for i, l := range bad {
-			errs[i] = ImportError{Line: l, Message: M("ungültige Zeichen (die Datei muss als UTF-8 gespeichert sein)")}
+			errs[i] = ImportError{Line: l, Message: M("err.import.invalid_utf8")}
 		}
 		return nil, errs
 	}
@@ -71,7 +71,7 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 	head, err := r.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, []ImportError{{Message: M("Die Datei ist leer.")}}
+			return nil, []ImportError{{Message: M("err.import.empty")}}
 		}
 		return nil, []ImportError{csvError(err)}
 	}
@@ -81,16 +81,16 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 		name := strings.ToLower(strings.TrimSpace(h))
 		field, ok := importColumns[name]
 		if !ok {
-			errs = append(errs, ImportError{Line: 1, Message: M("unbekannte Spalte „%s“ (erwartet: Titel, Beschreibung, Amt)", clipText(h, 40))})
+			errs = append(errs, ImportError{Line: 1, Message: M("err.import.unknown_column", clipText(h, 40))})
 			continue
 		}
 		if _, dup := cols[field]; dup {
-			errs = append(errs, ImportError{Line: 1, Message: M("Spalte „%s“ doppelt", clipText(h, 40))})
+			errs = append(errs, ImportError{Line: 1, Message: M("err.import.duplicate_column", clipText(h, 40))})
 		}
 		cols[field] = i
 	}
 	if _, ok := cols[FieldTitle]; !ok {
-		errs = append(errs, ImportError{Line: 1, Message: M("die Kopfzeile braucht eine Spalte „Titel“")})
+		errs = append(errs, ImportError{Line: 1, Message: M("err.import.no_title_column")})
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -112,11 +112,11 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 			continue // spreadsheets export empty rows as ";;"
 		}
 		if len(rec) != len(head) {
-			errs = append(errs, ImportError{Line: line, Message: M("%d Spalten statt %d", len(rec), len(head))})
+			errs = append(errs, ImportError{Line: line, Message: M("err.import.column_count", len(rec), len(head))})
 			continue
 		}
 		if len(rows)+len(errs) >= MaxImportRows {
-			errs = append(errs, ImportError{Line: line, Message: M("zu viele Zeilen (höchstens %d Themen je Import)", MaxImportRows)})
+			errs = append(errs, ImportError{Line: line, Message: M("err.import.too_many_rows", MaxImportRows)})
 			break
 		}
 		get := func(field string) string {
@@ -130,14 +130,14 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 		if err != nil {
 			msg := ErrorMessage(err)
 			if ErrorField(err) == "amt" {
-				msg = M("unbekanntes Amt „%s“", clipText(get("amt"), 60))
+				msg = M("err.import.unknown_amt", clipText(get("amt"), 60))
 			}
 			errs = append(errs, ImportError{Line: line, Message: msg})
 			continue
 		}
 		key := strings.ToLower(p.Title)
 		if first, dup := titles[key]; dup {
-			errs = append(errs, ImportError{Line: line, Message: M("derselbe Titel wie in Zeile %d", first)})
+			errs = append(errs, ImportError{Line: line, Message: M("err.import.duplicate_title", first)})
 			continue
 		}
 		titles[key] = line
@@ -147,7 +147,7 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 		return nil, errs
 	}
 	if len(rows) == 0 {
-		return nil, []ImportError{{Message: M("Die Datei enthält keine Themen (nur die Kopfzeile).")}}
+		return nil, []ImportError{{Message: M("err.import.no_topics")}}
 	}
 	return rows, nil
 }
@@ -155,13 +155,13 @@ func ParseTopicImport(board string, data []byte) ([]ImportRow, []ImportError) {
 func csvError(err error) ImportError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		msg := M("die Zeile ist kein gültiges CSV")
+		msg := M("err.import.invalid_csv")
 		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-			msg = M("ein Anführungszeichen ist nicht geschlossen oder steht mitten im Feld")
+			msg = M("err.import.bad_quote")
 		}
 		return ImportError{Line: pe.StartLine, Message: msg}
 	}
-	return ImportError{Message: M("Die Datei konnte nicht gelesen werden.")}
+	return ImportError{Message: M("err.import.unreadable")}
 }
 
 // invalidUTF8Lines lists the lines (from 1) that are not valid UTF-8.
@@ -225,7 +225,7 @@ var importNamespace = uuid.MustParse("0d7e3b8a-51c4-4f4e-8a52-6f1b9e2d7c10")
 // commands again (a retried import) applies each row exactly once.
 func ImportCommands(board, importID string, rows []ImportRow) ([]ImportCommand, error) {
 	if !ValidCommandID(importID) || len(importID) > 50 {
-		return nil, Errorf(EINVALID, "Die Kennung des Imports ist ungültig.")
+		return nil, Errorf(EINVALID, "err.import.invalid_id")
 	}
 	out := make([]ImportCommand, len(rows))
 	for i, r := range rows {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -52,23 +51,33 @@ func topicOfPath(r *http.Request) string { return r.PathValue("topic") }
 
 func callerOf(p principal) domain.Caller { return domain.Caller{Person: p.Person, Role: p.Role} }
 
-// boardNotices are the messages after a successful action on a board.
+// boardNotices are the messages after a successful action on a board:
+// the notice in the URL (?hinweis=…) and its catalogue key.
 var boardNotices = map[string]string{
-	"tafel":             "Die Tafel wurde angelegt.",
-	"vorgeschlagen":     "Das Thema steht jetzt in der Spalte „Vorschlag“.",
-	"budget":            "Das Budget wurde erhöht.",
-	"geschlossen":       "Die Abstimmung ist geschlossen.",
-	"geoeffnet":         "Die Abstimmung ist wieder offen; die Ergebnisse sind wieder verborgen.",
-	"aufgedeckt":        "Die Ergebnisse sind jetzt für alle sichtbar.",
-	"moderation":        "Die Moderation wurde übergeben.",
-	"archiviert":        "Archiviert.",
-	"wiederhergestellt": "Wiederhergestellt.",
-	"stimme":            "Die Stimme wurde erfasst.",
-	"verschoben":        "Das Thema wurde verschoben.",
-	"team":              "Das Team wurde geändert.",
+	"tafel":             "board.notice.created",
+	"vorgeschlagen":     "board.notice.proposed",
+	"budget":            "board.notice.budget_raised",
+	"geschlossen":       "board.notice.voting_closed",
+	"geoeffnet":         "board.notice.voting_reopened",
+	"aufgedeckt":        "board.notice.revealed",
+	"moderation":        "board.notice.handed_over",
+	"archiviert":        "board.notice.archived",
+	"wiederhergestellt": "board.notice.restored",
+	"stimme":            "board.notice.vote_recorded",
+	"verschoben":        "board.notice.moved",
+	"team":              "board.notice.team_changed",
 }
 
-func boardNotice(r *http.Request) string { return boardNotices[r.URL.Query().Get("hinweis")] }
+func boardNotice(r *http.Request) string {
+	key, ok := boardNotices[r.URL.Query().Get("hinweis")]
+	if !ok {
+		return ""
+	}
+	if key == "board.notice.proposed" {
+		return tr(r.Context(), key, domain.StageProposed.Label())
+	}
+	return tr(r.Context(), key)
+}
 
 // --- pages ---
 
@@ -80,7 +89,7 @@ func (s *Server) handleBoardsPage() http.Handler {
 
 func (s *Server) renderBoards(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	p := principalOf(r)
-	pg := boardsPage{User: p, Boards: s.models.Boards(), Create: f, Notice: boardNotice(r), Names: s.personName}
+	pg := boardsPage{User: p, Boards: s.models.Boards(), Create: f, Notice: boardNotice(r), Names: s.personNames(r.Context())}
 	if domain.Can(p.Role, "CreateBoard") {
 		pg.People = s.boardPeople()
 		if f.Values["year"] == "" {
@@ -105,15 +114,18 @@ func (s *Server) boardPeople() []option {
 	return out
 }
 
-// personName names a person id from the roster (an erasure hides it).
-func (s *Server) personName(id string) string {
-	if p, _, ok := s.models.Person(id); ok {
-		return p.Name
+// personNames names person ids from the roster (an erasure hides them),
+// someone the roster does not know in the language of ctx.
+func (s *Server) personNames(ctx context.Context) func(string) string {
+	return func(id string) string {
+		if p, _, ok := s.models.Person(id); ok {
+			return p.Name
+		}
+		if id == "" {
+			return "–"
+		}
+		return tr(ctx, "board.person_unknown")
 	}
-	if id == "" {
-		return "–"
-	}
-	return "Unbekannt"
 }
 
 func (s *Server) handleBoardPage() http.Handler {
@@ -130,11 +142,11 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, f formState
 	}
 	bv, ok := s.models.Board(id)
 	if !ok {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Tafel gibt es nicht.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.board.not_found"))
 		return
 	}
 	p := principalOf(r)
-	pg := boardPage{User: p, Board: bv, Form: f, Notice: boardNotice(r), Names: s.personName, Me: p.Person}
+	pg := boardPage{User: p, Board: bv, Form: f, Notice: boardNotice(r), Names: s.personNames(r.Context()), Me: p.Person}
 	if domain.Can(p.Role, "SetPreference") {
 		b := s.models.Ballot(id, p.Person)
 		pg.Ballot = &b
@@ -163,7 +175,7 @@ const standLayout = "2006-01-02T15:04"
 func (s *Server) renderBoardAsOf(w http.ResponseWriter, r *http.Request, id, stand string) {
 	at, err := time.ParseInLocation(standLayout, stand, berlin)
 	if err != nil {
-		s.writeError(w, r, http.StatusBadRequest, domain.EINVALID, "stand", "Bitte geben Sie Datum und Uhrzeit an (z. B. 2023-06-01T12:00).")
+		s.writeError(w, r, http.StatusBadRequest, domain.EINVALID, "stand", tr(r.Context(), "err.board.stand_invalid"))
 		return
 	}
 	// The moment is the end of the chosen minute.
@@ -174,11 +186,11 @@ func (s *Server) renderBoardAsOf(w http.ResponseWriter, r *http.Request, id, sta
 	}
 	now, exists := s.models.BoardInfo(id)
 	if !exists {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Tafel gibt es nicht.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.board.not_found"))
 		return
 	}
 	s.html(w, http.StatusOK)
-	boardAsOfView(boardAsOfPage{User: principalOf(r), Now: now, Board: bv, Exists: ok, At: at, Stand: stand, Names: s.personName}).Render(r.Context(), w)
+	boardAsOfView(boardAsOfPage{User: principalOf(r), Now: now, Board: bv, Exists: ok, At: at, Stand: stand, Names: s.personNames(r.Context())}).Render(r.Context(), w)
 }
 
 // --- commands on boards ---
@@ -193,7 +205,7 @@ func (s *Server) handleCreateBoard() http.Handler {
 			c := cmd.(*domain.CreateBoard)
 			if c.Facilitator != "" {
 				if person, _, ok := s.models.Person(c.Facilitator); !ok || !person.Active || (person.Role != domain.RoleLotse && person.Role != domain.RoleAdmin) {
-					return domain.FieldError("facilitator", "Bitte wählen Sie eine aktive Lotsin oder einen aktiven Lotsen für die Moderation.")
+					return domain.FieldError("facilitator", "err.board.facilitator_inactive")
 				}
 			}
 			return nil
@@ -213,12 +225,12 @@ func (s *Server) boardAction(name, form, notice string, newCommand func() any, s
 		aggregate:  boardPath,
 		prepare: func(r *http.Request, p principal, cmd any) error {
 			if _, ok := s.models.BoardInfo(boardPath(r)); !ok {
-				return domain.Errorf(domain.ENOTFOUND, "Diese Tafel gibt es nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.board.not_found")
 			}
 			setBy(cmd, callerOf(p))
 			if c, ok := cmd.(*domain.ChangeFacilitator); ok && c.Facilitator != "" {
 				if person, _, ok := s.models.Person(c.Facilitator); !ok || !person.Active {
-					return domain.FieldError("facilitator", "Bitte wählen Sie eine aktive Person für die Moderation.")
+					return domain.FieldError("facilitator", "err.board.handover_inactive")
 				}
 			}
 			return nil
@@ -271,10 +283,10 @@ func (s *Server) handleRestoreBoard() http.Handler {
 func (s *Server) activeBoard(id string) error {
 	b, ok := s.models.BoardInfo(id)
 	if !ok {
-		return domain.Errorf(domain.ENOTFOUND, "Diese Tafel gibt es nicht.")
+		return domain.Errorf(domain.ENOTFOUND, "err.board.not_found")
 	}
 	if b.Archived {
-		return domain.Errorf(domain.ECONFLICT, "Die Tafel ist archiviert. Bitte zuerst wiederherstellen.")
+		return domain.Errorf(domain.ECONFLICT, "err.board.archived")
 	}
 	return nil
 }
@@ -309,7 +321,7 @@ func (s *Server) topicAction(name, notice string, newCommand func() any, setBy f
 		prepare: func(r *http.Request, p principal, cmd any) error {
 			t, ok := s.models.Topic(topicOfPath(r))
 			if !ok || t.Board != boardPath(r) {
-				return domain.Errorf(domain.ENOTFOUND, "Dieses Thema gibt es auf dieser Tafel nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.board.topic_not_found")
 			}
 			if setBy != nil {
 				setBy(cmd, callerOf(p))
@@ -361,11 +373,11 @@ func (s *Server) ballotAction(name, form string, newCommand func() any) http.Han
 			if *voter != p.Person {
 				// Proxy votes only for people on the roster who may vote.
 				if person, _, ok := s.models.Person(*voter); !ok || !person.Active || (person.Role != domain.RoleLotse && person.Role != domain.RoleAdmin) {
-					return domain.FieldError("voter", "Bitte wählen Sie eine aktive Lotsin oder einen aktiven Lotsen.")
+					return domain.FieldError("voter", "err.ballot.voter_inactive")
 				}
 			}
 			if !domain.ValidCommandID(board) {
-				return domain.Errorf(domain.ENOTFOUND, "Diese Tafel gibt es nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.board.not_found")
 			}
 			r.SetPathValue("ballot", domain.BallotID(board, *voter))
 			return nil
@@ -449,7 +461,7 @@ func (s *Server) renderKnowhowView(ctx context.Context, view string) (handled bo
 	switch {
 	case view == projections.BoardsViewName:
 		bv := s.models.Boards()
-		err, id, seq = boardsLive(bv, s.personName).Render(ctx, &buf), "tafeln-live", bv.Seq
+		err, id, seq = boardsLive(bv, s.personNames(ctx)).Render(ctx, &buf), "tafeln-live", bv.Seq
 	default:
 		if board, person, isBallot := ballotOfView(view); isBallot {
 			bv, exists := s.models.Board(board)
@@ -468,7 +480,7 @@ func (s *Server) renderKnowhowView(ctx context.Context, view string) (handled bo
 		if !exists {
 			return true, "", nil, 0, false
 		}
-		err, id, seq = lanesLive(bv, s.personName, false).Render(ctx, &buf), "tafel-live", bv.Seq
+		err, id, seq = lanesLive(bv, s.personNames(ctx), false).Render(ctx, &buf), "tafel-live", bv.Seq
 	}
 	if err != nil {
 		s.log.Error("render view", "view", view, "err", err)
@@ -495,38 +507,27 @@ func boardTopicAction(board, topic, action string) templ.SafeURL {
 	return templ.SafeURL(boardURL(board) + "/themen/" + topic + "/" + action)
 }
 
-// countOf says how many: "1 Thema", "3 Themen".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
+func boardTopicCount(ctx context.Context, n int) string { return trn(ctx, "board.topics", n) }
 
-func boardTopicCount(n int) string { return countOf(n, "Thema", "Themen") }
+func boardCommentCount(ctx context.Context, n int) string { return trn(ctx, "board.comments", n) }
 
-func boardCommentCount(n int) string { return countOf(n, "Kommentar", "Kommentare") }
-
-func votingLabel(b projections.BoardInfo) string {
+func votingLabel(ctx context.Context, b projections.BoardInfo) string {
 	switch {
 	case b.Archived:
-		return "archiviert"
+		return tr(ctx, "board.voting.archived")
 	case b.VotingOpen:
-		return "Abstimmung offen"
+		return tr(ctx, "board.voting.open")
 	case b.Revealed:
-		return "Ergebnisse sichtbar"
+		return tr(ctx, "board.voting.revealed")
 	}
-	return "Abstimmung geschlossen"
+	return tr(ctx, "board.voting.closed")
 }
 
-func votedLabel(n int) string {
-	switch n {
-	case 0:
-		return "Noch hat niemand abgestimmt."
-	case 1:
-		return "1 Person hat abgestimmt."
+func votedLabel(ctx context.Context, n int) string {
+	if n == 0 {
+		return tr(ctx, "board.voted.none")
 	}
-	return strconv.Itoa(n) + " Personen haben abgestimmt."
+	return trn(ctx, "board.voted", n)
 }
 
 // votingStep is the facilitator's next step with the voting.
@@ -540,14 +541,14 @@ func votingStep(b projections.BoardInfo) string {
 	return "/oeffnen"
 }
 
-func votingButton(b projections.BoardInfo) string {
+func votingButton(ctx context.Context, b projections.BoardInfo) string {
 	switch {
 	case b.VotingOpen:
-		return "Abstimmung schließen"
+		return tr(ctx, "board.voting.close")
 	case !b.Revealed:
-		return "Ergebnisse zeigen"
+		return tr(ctx, "board.voting.reveal")
 	}
-	return "Abstimmung wieder öffnen (Ergebnisse verbergen)"
+	return tr(ctx, "board.voting.reopen_hiding_results")
 }
 
 func archiveStep(b projections.BoardInfo) string {
@@ -557,64 +558,65 @@ func archiveStep(b projections.BoardInfo) string {
 	return "/archivieren"
 }
 
-func boardTeamLabel(team []string, names func(string) string) string {
+func boardTeamLabel(ctx context.Context, team []string, names func(string) string) string {
 	if len(team) == 0 {
-		return "noch niemand"
+		return tr(ctx, "board.card.team_nobody")
 	}
 	out := make([]string, len(team))
 	for i, p := range team {
 		out[i] = names(p)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, tr(ctx, "list.separator"))
 }
 
-func boardSeconds(s int) string {
-	return strconv.Itoa(s/60) + ":" + fmt.Sprintf("%02d", s%60) + " min"
+// boardScript says how long a topic's script is: its scenes and length.
+func boardScript(ctx context.Context, scenes, seconds int) string {
+	return trn(ctx, "board.card.script", scenes, tr(ctx, "board.card.duration", seconds/60, seconds%60))
 }
 
-func boardNeedLabel(v *projections.VoteTotals) string {
+func boardNeedLabel(ctx context.Context, v *projections.VoteTotals) string {
 	if v == nil || v.NeedVotes == 0 {
-		return "keine Einschätzung"
+		return tr(ctx, "board.need.none")
 	}
-	return formatAverage(v.NeedAverage) + " von 5 (" + countOf(v.NeedVotes, "Einschätzung", "Einschätzungen") + ")"
+	return tr(ctx, "board.need.average", v.NeedAverage, domain.MaxNeed, trn(ctx, "board.need.ratings", v.NeedVotes))
 }
 
-func personCount(n int) string { return countOf(n, "Person", "Personen") }
+func personCount(ctx context.Context, n int) string { return trn(ctx, "board.voters", n) }
 
 func dotsShown(n int) string { return strings.Repeat("●", n) }
 
-func dotsLabel(n int) string { return countOf(n, "Punkt", "Punkte") }
+func dotsLabel(ctx context.Context, n int) string { return trn(ctx, "board.dots", n) }
 
-func needChoice(n int) string {
+func needChoice(ctx context.Context, n int) string {
 	switch n {
 	case 0:
-		return "keine Angabe"
-	case 1:
-		return "1 – gering"
-	case 5:
-		return "5 – sehr groß"
+		return tr(ctx, "board.need.choice_none")
+	case domain.MinNeed:
+		return tr(ctx, "board.need.choice_low", n)
+	case domain.MaxNeed:
+		return tr(ctx, "board.need.choice_high", n)
 	}
-	return strconv.Itoa(n)
+	return formatInt(ctx, n)
 }
 
-func needOptions() []option {
+func needOptions(ctx context.Context) []option {
 	out := make([]option, 0, domain.MaxNeed+1)
 	for n := 0; n <= domain.MaxNeed; n++ {
-		out = append(out, option{strconv.Itoa(n), needChoice(n)})
+		out = append(out, option{strconv.Itoa(n), needChoice(ctx, n)})
 	}
 	return out
 }
 
-func boardAmtChoice() []option {
-	out := []option{{"", "keine Angabe"}}
+func boardAmtChoice(ctx context.Context) []option {
+	out := []option{{"", tr(ctx, "board.amt_not_given")}}
 	for _, a := range domain.Aemter {
 		out = append(out, option{a, a})
 	}
 	return out
 }
 
-func boardTopicChoice(topics []projections.TopicCard) []option {
-	out := []option{{"", "Bitte wählen …"}}
+func boardTopicChoice(ctx context.Context, topics []projections.TopicCard) []option {
+	out := []option{{"", tr(ctx, "form.choose")}}
 	for _, t := range topics {
 		out = append(out, option{t.ID, t.Title.Text})
 	}

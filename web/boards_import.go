@@ -36,7 +36,7 @@ func (s *Server) handleImportPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info, ok := s.models.BoardInfo(boardPath(r))
 		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Tafel gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.board.not_found"))
 			return
 		}
 		s.html(w, http.StatusOK)
@@ -62,22 +62,22 @@ func (s *Server) handleImport() http.Handler {
 		board := boardPath(r)
 		info, ok := s.models.BoardInfo(board)
 		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Tafel gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.board.not_found"))
 			return
 		}
 		if !info.Domain().FacilitatedBy(callerOf(p)) {
-			s.writeError(w, r, http.StatusConflict, domain.ECONFLICT, "", "Themen importieren darf nur die Moderation der Tafel.")
+			s.writeError(w, r, http.StatusConflict, domain.ECONFLICT, "", tr(r.Context(), "err.import.facilitator_only"))
 			return
 		}
 		if info.Archived {
-			s.writeError(w, r, http.StatusConflict, domain.ECONFLICT, "", "Die Tafel ist archiviert. Bitte zuerst wiederherstellen.")
+			s.writeError(w, r, http.StatusConflict, domain.ECONFLICT, "", tr(r.Context(), "err.board.archived"))
 			return
 		}
 		page := importPage{User: p, Board: info, Form: s.newForm(r, "import"), Text: req.CSV, ImportID: req.ImportID}
 		rows, bad := domain.ParseTopicImport(board, []byte(req.CSV))
 		if len(bad) > 0 {
 			if wantsJSON(r) {
-				writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]string{"code": domain.EINVALID, "message": "Nichts importiert: die Datei hat Fehler."}, "errors": bad})
+				writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]string{"code": domain.EINVALID, "message": tr(r.Context(), "err.import.has_errors")}, "errors": importErrorsJSON(r.Context(), bad)})
 				return
 			}
 			page.Errors = bad
@@ -106,7 +106,7 @@ func (s *Server) handleImport() http.Handler {
 			if code == domain.EINTERNAL {
 				s.log.Error("import", "board", board, "err", err)
 			}
-			s.writeError(w, r, errorStatus(code), code, "", errText(r.Context(), err)+" Bitte senden Sie den Import noch einmal: bereits importierte Zeilen werden nicht doppelt angelegt.")
+			s.writeError(w, r, errorStatus(code), code, "", tr(r.Context(), "err.import.send_again", errText(r.Context(), err)))
 			return
 		}
 		if wantsJSON(r) {
@@ -115,6 +115,21 @@ func (s *Server) handleImport() http.Handler {
 		}
 		http.Redirect(w, r, boardURL(board)+"?hinweis=importiert", http.StatusSeeOther)
 	})
+}
+
+// importErrorJSON is a bad line as JSON clients get it: the line and what
+// is wrong with it, said in the client's language.
+type importErrorJSON struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+func importErrorsJSON(ctx context.Context, errs []domain.ImportError) []importErrorJSON {
+	out := make([]importErrorJSON, len(errs))
+	for i, e := range errs {
+		out[i] = importErrorJSON{Line: e.Line, Message: trm(ctx, e.Message)}
+	}
+	return out
 }
 
 // runImport proposes every row; each command id is applied once, so a
@@ -172,7 +187,7 @@ func readImportRequest(r *http.Request) (importRequest, error) {
 			return req, bodyError(err)
 		}
 	default:
-		return req, &requestError{http.StatusUnsupportedMediaType, "Bitte senden Sie ein Formular oder JSON (Content-Type application/json)."}
+		return req, &requestError{http.StatusUnsupportedMediaType, tr(r.Context(), "err.import.unsupported_media_type")}
 	}
 	if req.CSV == "" {
 		req.CSV = r.PostFormValue("csv")
