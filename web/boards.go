@@ -66,6 +66,7 @@ var boardNotices = map[string]string{
 	"stimme":            "board.notice.vote_recorded",
 	"verschoben":        "board.notice.moved",
 	"team":              "board.notice.team_changed",
+	"importiert":        "board.notice.imported",
 }
 
 func boardNotice(r *http.Request) string {
