@@ -103,7 +103,7 @@ func editText(f TextField, field, label, scene string, baseRev int, text string,
 		return textEdit{}, err
 	}
 	if baseRev < 1 || baseRev > f.Rev {
-		return textEdit{}, FieldError("base_rev", "Die Fassung, auf der die Änderung beruht, ist unbekannt. Bitte laden Sie die Seite neu.")
+		return textEdit{}, FieldError("base_rev", "err.merge.base_rev_unknown")
 	}
 	if baseRev == f.Rev {
 		return textEdit{Text: text, Changed: text != f.Text}, nil

@@ -334,7 +334,7 @@ var Topics = Decider[Topic, any]{
 // it to report bad rows before anything is imported.
 func CleanTopic(c ProposeTopic) (TopicProposed, error) {
 	if !validToken(c.Board) {
-		return TopicProposed{}, Errorf(ENOTFOUND, "Diese Tafel gibt es nicht.")
+		return TopicProposed{}, Errorf(ENOTFOUND, "err.topic.board_not_found")
 	}
 	title, err := cleanText("title", "field.title", c.Title, MaxTopicTitleLength, true, false)
 	if err != nil {
@@ -346,14 +346,14 @@ func CleanTopic(c ProposeTopic) (TopicProposed, error) {
 	}
 	amt := strings.TrimSpace(c.Amt)
 	if amt != "" && !KnownAmt(amt) {
-		return TopicProposed{}, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste (oder keines).")
+		return TopicProposed{}, FieldError("amt", "err.topic.amt_unknown")
 	}
 	source := c.Source
 	if source == "" {
 		source = SourceLotse
 	}
 	if source != SourceSurvey && source != SourceLotse {
-		return TopicProposed{}, FieldError("source", "Die Herkunft ist „umfrage“ oder „lotse“.")
+		return TopicProposed{}, FieldError("source", "err.topic.source_unknown", SourceSurvey, SourceLotse)
 	}
 	return TopicProposed{Board: c.Board, Title: title, Description: desc, Amt: amt, Source: source}, nil
 }
@@ -361,7 +361,7 @@ func CleanTopic(c ProposeTopic) (TopicProposed, error) {
 func decideTopic(s Topic, cmd any) ([]Data, error) {
 	if c, ok := cmd.(ProposeTopic); ok {
 		if s.Exists {
-			return nil, Errorf(ECONFLICT, "Dieses Thema gibt es schon.")
+			return nil, Errorf(ECONFLICT, "err.topic.exists")
 		}
 		p, err := CleanTopic(c)
 		if err != nil {
@@ -370,10 +370,10 @@ func decideTopic(s Topic, cmd any) ([]Data, error) {
 		return []Data{p}, nil
 	}
 	if !s.Exists {
-		return nil, Errorf(ENOTFOUND, "Dieses Thema gibt es nicht.")
+		return nil, Errorf(ENOTFOUND, "err.topic.not_found")
 	}
 	if _, restore := cmd.(RestoreTopic); !restore && s.Archived {
-		return nil, Errorf(ECONFLICT, "Das Thema ist archiviert. Bitte zuerst wiederherstellen.")
+		return nil, Errorf(ECONFLICT, "err.topic.archived")
 	}
 	switch c := cmd.(type) {
 	case EditTopicField:
@@ -388,35 +388,35 @@ func decideTopic(s Topic, cmd any) ([]Data, error) {
 		return []Data{TopicArchived{}}, nil
 	case RestoreTopic:
 		if !s.Archived {
-			return nil, Errorf(ECONFLICT, "Das Thema ist nicht archiviert.")
+			return nil, Errorf(ECONFLICT, "err.topic.not_archived")
 		}
 		return []Data{TopicRestored{}}, nil
 	case JoinTeam:
 		if !validToken(c.By.Person) {
-			return nil, Errorf(ECONFLICT, "Nur angemeldete Personen können einem Team beitreten.")
+			return nil, Errorf(ECONFLICT, "err.topic.join_needs_person")
 		}
 		if s.InTeam(c.By.Person) {
-			return nil, Errorf(ECONFLICT, "Sie sind schon im Team.")
+			return nil, Errorf(ECONFLICT, "err.topic.already_in_team")
 		}
 		if s.Stage == StagePublished {
-			return nil, Errorf(ECONFLICT, "Das Video ist schon veröffentlicht.")
+			return nil, Errorf(ECONFLICT, "err.topic.already_published")
 		}
 		if len(s.Team) >= MaxTeam {
-			return nil, Errorf(ECONFLICT, "Das Team ist voll (höchstens %d Personen).", MaxTeam)
+			return nil, Errorf(ECONFLICT, "err.topic.team_full", MaxTeam)
 		}
 		return []Data{TeamJoined{Person: c.By.Person}}, nil
 	case LeaveTeam:
 		// Leaving is always possible (people change jobs); the minimum team
 		// is checked when a topic enters Drehbuch or Produktion.
 		if !s.InTeam(c.By.Person) {
-			return nil, Errorf(ECONFLICT, "Sie sind nicht im Team.")
+			return nil, Errorf(ECONFLICT, "err.topic.not_in_team")
 		}
 		return []Data{TeamLeft{Person: c.By.Person}}, nil
 	case MoveTopic:
 		return decideMove(s, c.To)
 	case PublishVideo:
 		if s.Stage != StageProduced {
-			return nil, Errorf(ECONFLICT, "Veröffentlicht wird aus der Spalte „Produktion“.")
+			return nil, Errorf(ECONFLICT, "err.video.publish_from_lane", StageProduced.Label())
 		}
 		return decideMove(s, StagePublished)
 	case AddScene, EditScene, SetSceneSeconds, MoveScene, DeleteScene:
@@ -426,7 +426,7 @@ func decideTopic(s Topic, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if s.Stage != StageProduced {
-			return nil, Errorf(ECONFLICT, "Ein Video wird in der Spalte „Produktion“ erfasst.")
+			return nil, Errorf(ECONFLICT, "err.video.record_in_lane", StageProduced.Label())
 		}
 		u, err := cleanVideoURL(c.URL)
 		if err != nil {
@@ -446,7 +446,7 @@ func decideTopic(s Topic, cmd any) ([]Data, error) {
 		}
 		return []Data{v}, nil
 	}
-	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+	return nil, Errorf(EINVALID, "err.topic.unknown_action")
 }
 
 func decideTopicField(s Topic, c EditTopicField) ([]Data, error) {
@@ -464,7 +464,7 @@ func decideTopicField(s Topic, c EditTopicField) ([]Data, error) {
 		res, err = editText(s.Description, FieldDescription, "field.description", "", base, c.Text, MaxDescriptionLength, false, true)
 		rev = s.Description.Rev + 1
 	default:
-		return nil, FieldError("field", "Dieses Feld gibt es nicht.")
+		return nil, FieldError("field", "err.topic.unknown_field")
 	}
 	if err != nil || !res.Changed {
 		return nil, err
@@ -482,7 +482,7 @@ func decideTopicField(s Topic, c EditTopicField) ([]Data, error) {
 func decideMove(s Topic, to Stage) ([]Data, error) {
 	ti, fi := to.Index(), s.Stage.Index()
 	if ti < 0 {
-		return nil, FieldError("to", "Diese Spalte gibt es nicht.")
+		return nil, FieldError("to", "err.topic.unknown_lane")
 	}
 	if ti == fi {
 		return nil, nil
@@ -494,18 +494,18 @@ func decideMove(s Topic, to Stage) ([]Data, error) {
 		switch to {
 		case StageScript:
 			if len(s.Team) < MinTeamForScript {
-				return nil, Errorf(ECONFLICT, "Für das Drehbuch braucht das Thema ein Team von mindestens %d Personen.", MinTeamForScript)
+				return nil, Errorf(ECONFLICT, "err.topic.script_needs_team", MinTeamForScript)
 			}
 		case StageProduced:
 			if len(s.Team) < MinTeamForScript {
-				return nil, Errorf(ECONFLICT, "Für die Produktion braucht das Thema ein Team von mindestens %d Personen.", MinTeamForScript)
+				return nil, Errorf(ECONFLICT, "err.topic.production_needs_team", MinTeamForScript)
 			}
 			if len(s.Scenes) == 0 {
-				return nil, Errorf(ECONFLICT, "Für die Produktion braucht das Drehbuch mindestens eine Szene.")
+				return nil, Errorf(ECONFLICT, "err.topic.production_needs_scene")
 			}
 		case StagePublished:
 			if !s.Video.Recorded() {
-				return nil, Errorf(ECONFLICT, "Zum Veröffentlichen fehlt das Video (Link, Dauer, Werkzeug).")
+				return nil, Errorf(ECONFLICT, "err.video.missing")
 			}
 		}
 	}
@@ -529,7 +529,7 @@ func teamOnly(s Topic, by Caller) error {
 	if by.Person != "" && (s.InTeam(by.Person) || by.Role == RoleAdmin) {
 		return nil
 	}
-	return Errorf(ECONFLICT, "Das Drehbuch und das Video bearbeitet das Team des Themas. Treten Sie dem Team bei, um mitzuschreiben.")
+	return Errorf(ECONFLICT, "err.topic.team_only")
 }
 
 func decideScene(s Topic, cmd any) ([]Data, error) {
@@ -550,13 +550,13 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 		return nil, err
 	}
 	if s.Stage != StageScript && s.Stage != StageProduced {
-		return nil, Errorf(ECONFLICT, "Das Drehbuch wird in den Spalten „Drehbuch“ und „Produktion“ geschrieben.")
+		return nil, Errorf(ECONFLICT, "err.scene.wrong_lane", StageScript.Label(), StageProduced.Label())
 	}
 	scene := func(id string) (Scene, error) {
 		if i := s.SceneIndex(id); i >= 0 {
 			return s.Scenes[i], nil
 		}
-		return Scene{}, Errorf(ENOTFOUND, "Diese Szene gibt es nicht (mehr).")
+		return Scene{}, Errorf(ENOTFOUND, "err.scene.not_found")
 	}
 	after := func(id, self string) (string, error) {
 		switch {
@@ -570,16 +570,16 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 		case id == SceneAtStart:
 			return "", nil
 		case id == self:
-			return "", FieldError("after", "Eine Szene kann nicht nach sich selbst kommen.")
+			return "", FieldError("after", "err.scene.after_itself")
 		case s.SceneIndex(id) < 0:
-			return "", FieldError("after", "Diese Szene gibt es nicht (mehr).")
+			return "", FieldError("after", "err.scene.not_found")
 		}
 		return id, nil
 	}
 	switch c := cmd.(type) {
 	case AddScene:
 		if len(s.Scenes) >= MaxScenes {
-			return nil, Errorf(ECONFLICT, "Ein Drehbuch hat höchstens %d Szenen.", MaxScenes)
+			return nil, Errorf(ECONFLICT, "err.scene.too_many", MaxScenes)
 		}
 		pos, err := after(c.After, "")
 		if err != nil {
@@ -594,9 +594,9 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if shown == "" && said == "" {
-			return nil, FieldError(FieldShown, "Bitte beschreiben Sie, was man in der Szene sieht oder hört.")
+			return nil, FieldError(FieldShown, "err.scene.empty")
 		}
-		secs, err := parseWhole("seconds", string(c.Seconds), 1, MaxSceneSeconds, "Bitte schätzen Sie die Länge der Szene in Sekunden (1 bis 600).")
+		secs, err := parseSceneSeconds(c.Seconds)
 		if err != nil {
 			return nil, err
 		}
@@ -620,7 +620,7 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 			res, err = editText(sc.Said, FieldSaid, "field.said", sc.ID, base, c.Text, MaxSceneTextLength, false, true)
 			rev = sc.Said.Rev + 1
 		default:
-			return nil, FieldError("field", "Dieses Feld gibt es nicht.")
+			return nil, FieldError("field", "err.topic.unknown_field")
 		}
 		if err != nil || !res.Changed {
 			return nil, err
@@ -631,7 +631,7 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 		if err != nil {
 			return nil, err
 		}
-		secs, err := parseWhole("seconds", string(c.Seconds), 1, MaxSceneSeconds, "Bitte schätzen Sie die Länge der Szene in Sekunden (1 bis 600).")
+		secs, err := parseSceneSeconds(c.Seconds)
 		if err != nil || secs == sc.Seconds {
 			return nil, err
 		}
@@ -655,7 +655,7 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 		}
 		return []Data{SceneDeleted{Scene: c.Scene}}, nil
 	}
-	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+	return nil, Errorf(EINVALID, "err.topic.unknown_action")
 }
 
 // evolveTopic never changes slices of the state it is given: the command
@@ -737,10 +737,19 @@ func (s Topic) TotalSeconds() int {
 	return n
 }
 
+// parseSceneSeconds reads a scene's estimated length (whole seconds).
+func parseSceneSeconds(n Number) (int, error) {
+	secs, err := strconv.Atoi(strings.TrimSpace(string(n)))
+	if err != nil || secs < 1 || secs > MaxSceneSeconds {
+		return 0, FieldError("seconds", "err.scene.seconds", 1, MaxSceneSeconds)
+	}
+	return secs, nil
+}
+
 func parseRev(n Number) (int, error) {
 	rev, err := strconv.Atoi(strings.TrimSpace(string(n)))
 	if err != nil || rev < 1 {
-		return 0, FieldError("base_rev", "Die Fassung, auf der die Änderung beruht, fehlt. Bitte laden Sie die Seite neu.")
+		return 0, FieldError("base_rev", "err.merge.base_rev_missing")
 	}
 	return rev, nil
 }
@@ -748,7 +757,7 @@ func parseRev(n Number) (int, error) {
 // cleanVideoURL accepts an absolute http or https link.
 func cleanVideoURL(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	bad := FieldError("url", "Bitte geben Sie den Link zum Video an (beginnend mit https:// oder http://).")
+	bad := FieldError("url", "err.video.url")
 	if s == "" || len(s) > MaxURLLength || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return "", bad
 	}
@@ -762,7 +771,7 @@ func cleanVideoURL(s string) (string, error) {
 // parseDuration reads seconds ("95") or minutes and seconds ("1:35").
 func parseDuration(s string) (int, error) {
 	s = strings.TrimSpace(s)
-	bad := FieldError("duration", "Bitte geben Sie die Dauer in Sekunden (z. B. 95) oder als Minuten:Sekunden (z. B. 1:35) an.")
+	bad := FieldError("duration", "err.video.duration")
 	secs := 0
 	if m, sec, ok := strings.Cut(s, ":"); ok {
 		mi, err1 := strconv.Atoi(m)

@@ -403,3 +403,31 @@ func TestStageNeighbours(t *testing.T) {
 		}
 	}
 }
+
+// Messages that name lanes, sources or limits read as they always did:
+// the lanes are said by their labels, the limits by the constants.
+func TestTopicMessagesNameLanesAndLimits(t *testing.T) {
+	for name, c := range map[string]struct {
+		s    domain.Topic
+		cmd  any
+		want string
+	}{
+		"scene outside the script lanes": {givenTopic(t, proposed, domain.TeamJoined{Person: "anna"}), domain.AddScene{Shown: "Bild", Seconds: "5", By: anna},
+			"Das Drehbuch wird in den Spalten „Drehbuch“ und „Produktion“ geschrieben."},
+		"scene length": {inScript(t), domain.AddScene{Shown: "Bild", Seconds: "601", By: anna},
+			"Bitte schätzen Sie die Länge der Szene in Sekunden (1 bis 600)."},
+		"publish outside production": {inScript(t), domain.PublishVideo{},
+			"Veröffentlicht wird aus der Spalte „Produktion“."},
+		"video outside production": {inScript(t), domain.RecordVideo{URL: "https://intranet.example/v", Duration: "60", Tool: "X", By: anna},
+			"Ein Video wird in der Spalte „Produktion“ erfasst."},
+		"unknown source": {domain.Topics.Initial, domain.ProposeTopic{Board: "b1", Title: "Idee", Source: "woanders"},
+			"Die Herkunft ist „umfrage“ oder „lotse“."},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := domain.Topics.Decide(c.s, c.cmd)
+			if got := said(domain.ErrorMessage(err)); got != c.want {
+				t.Fatalf("message %q, want %q", got, c.want)
+			}
+		})
+	}
+}

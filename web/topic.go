@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // The topic page of KNowHow (/knowhow/<board>/themen/<topic>): title and
@@ -57,23 +57,22 @@ func (noTopics) BoardInfo(string) (projections.BoardInfo, bool) {
 }
 func (noTopics) Videos(string) ([]projections.VideoEntry, uint64) { return nil, 0 }
 
-// topicNotices are the messages after a successful action on a topic.
+// topicNotices are the messages after a successful action on a topic: the
+// redirect's hinweis and the catalogue key of what the topic page says.
 var topicNotices = map[string]string{
-	"thema-titel":           "Der Titel wurde gespeichert.",
-	"thema-beschreibung":    "Die Beschreibung wurde gespeichert.",
-	"thema-kommentar":       "Ihr Kommentar ist veröffentlicht.",
-	"thema-beigetreten":     "Sie sind jetzt im Team.",
-	"thema-verlassen":       "Sie haben das Team verlassen.",
-	"thema-szene-neu":       "Die Szene wurde eingefügt.",
-	"thema-szene":           "Die Szene wurde gespeichert.",
-	"thema-szene-dauer":     "Die Länge der Szene wurde gespeichert.",
-	"thema-szene-bewegt":    "Die Szene wurde verschoben.",
-	"thema-szene-weg":       "Die Szene wurde gelöscht.",
-	"thema-video":           "Das Video ist erfasst.",
-	"thema-veroeffentlicht": "Das Video ist veröffentlicht und steht in der Videothek.",
+	"thema-titel":           "topic.notice.title_saved",
+	"thema-beschreibung":    "topic.notice.description_saved",
+	"thema-kommentar":       "topic.notice.commented",
+	"thema-beigetreten":     "topic.notice.joined",
+	"thema-verlassen":       "topic.notice.left",
+	"thema-szene-neu":       "topic.notice.scene_added",
+	"thema-szene":           "topic.notice.scene_saved",
+	"thema-szene-dauer":     "topic.notice.scene_seconds_saved",
+	"thema-szene-bewegt":    "topic.notice.scene_moved",
+	"thema-szene-weg":       "topic.notice.scene_deleted",
+	"thema-video":           "topic.notice.video_recorded",
+	"thema-veroeffentlicht": "topic.notice.video_published",
 }
-
-func init() { maps.Copy(notices, topicNotices) }
 
 // historyShown is how many changes the topic page shows (newest first);
 // the whole history has a page of its own.
@@ -135,10 +134,10 @@ func (s *Server) topicCommandRoute(name, form string, newCommand func() any) htt
 		prepare: func(r *http.Request, p principal, cmd any) error {
 			t, ok := s.topicOf(r)
 			if !ok {
-				return domain.Errorf(domain.ENOTFOUND, "Dieses Thema gibt es nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.topic.not_found")
 			}
 			if b, ok := s.topics().BoardInfo(t.Board); ok && b.Archived {
-				return domain.Errorf(domain.ECONFLICT, "Die Tafel ist archiviert.")
+				return domain.Errorf(domain.ECONFLICT, "err.topic.board_archived")
 			}
 			by := domain.Caller{Person: p.Person, Role: p.Role}
 			scene := r.PathValue("scene") // the scene of the address, never the body's
@@ -230,7 +229,7 @@ func (s *Server) topicNotice(r *http.Request, name string, res domain.Result) st
 
 // mergedWith names the people whose changes an edit was merged with: the
 // authors of the same field's edits since the writer's edit before it.
-func mergedWith(h []projections.HistoryEntry, seq uint64, names func(string) string) (string, bool) {
+func mergedWith(ctx context.Context, h []projections.HistoryEntry, seq uint64, names func(string) string) (string, bool) {
 	i := slices.IndexFunc(h, func(e projections.HistoryEntry) bool { return e.Seq == seq })
 	if i < 0 || !h[i].Merged {
 		return "", false
@@ -255,14 +254,7 @@ func mergedWith(h []projections.HistoryEntry, seq uint64, names func(string) str
 	if len(who) == 0 {
 		return "", false
 	}
-	return listNames(who), true
-}
-
-func listNames(names []string) string {
-	if len(names) < 2 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " und " + names[len(names)-1]
+	return i18n.From(ctx).List(who), true
 }
 
 // topicPage is everything the topic page shows.
@@ -281,7 +273,7 @@ type topicPage struct {
 func (s *Server) renderTopic(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	t, ok := s.topicOf(r)
 	if !ok {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Dieses Thema gibt es nicht.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.topic.not_found"))
 		return
 	}
 	b, _ := s.topics().BoardInfo(t.Board)
@@ -291,11 +283,13 @@ func (s *Server) renderTopic(w http.ResponseWriter, r *http.Request, f formState
 	if seq, ok := strings.CutPrefix(hint, mergedNoticePrefix); ok {
 		n, _ := strconv.ParseUint(seq, 10, 64)
 		full, _ := s.topics().TopicHistory(t.ID)
-		if who, ok := mergedWith(full, n, s.authorName); ok {
-			p.Notice = "Ihre Änderung wurde mit der von " + who + " zusammengeführt."
+		if who, ok := mergedWith(r.Context(), full, n, s.authorName); ok {
+			p.Notice = tr(r.Context(), "topic.notice.merged_with", who)
 		} else {
-			p.Notice = "Ihre Änderung wurde gespeichert."
+			p.Notice = tr(r.Context(), "topic.notice.saved")
 		}
+	} else if key, ok := topicNotices[hint]; ok {
+		p.Notice = tr(r.Context(), key)
 	} else {
 		p.Notice = noticeFrom(r)
 	}
@@ -407,39 +401,46 @@ func (s *Server) renderTopicView(ctx context.Context, view string) (mine bool, i
 
 func revString(n int) string { return strconv.Itoa(n) }
 
-// minSec shows a length as m:ss.
+// minSec shows a length as m:ss, the same in every language (and the way
+// the video form takes it back).
 func minSec(secs int) string {
 	return strconv.Itoa(secs/60) + ":" + strconv.Itoa(secs%60/10) + strconv.Itoa(secs%10)
 }
 
-// lengthLabel says a length in words ("1 Min. 35 Sek.").
-func lengthLabel(secs int) string {
+// lengthLabel says a length in words ("1 Min. 35 Sek.", "1 min 35 sec").
+func lengthLabel(ctx context.Context, secs int) string {
 	switch {
 	case secs < 60:
-		return strconv.Itoa(secs) + " Sek."
+		return tr(ctx, "topic.length.seconds", secs)
 	case secs%60 == 0:
-		return strconv.Itoa(secs/60) + " Min."
+		return tr(ctx, "topic.length.minutes", secs/60)
 	}
-	return strconv.Itoa(secs/60) + " Min. " + strconv.Itoa(secs%60) + " Sek."
+	return tr(ctx, "topic.length.minutes_seconds", secs/60, secs%60)
 }
 
-func teamNames(team []string, names func(string) string) string {
+func teamNames(ctx context.Context, team []string, names func(string) string) string {
 	out := make([]string, len(team))
 	for i, p := range team {
 		out[i] = names(p)
 	}
-	return listNames(out)
+	return i18n.From(ctx).List(out)
 }
 
 // sceneAfterOptions are the places a new scene can go.
-func sceneAfterOptions(scenes []projections.SceneView) []option {
-	out := []option{{"", "am Ende"}, {domain.SceneAtStart, "am Anfang"}}
+func sceneAfterOptions(ctx context.Context, scenes []projections.SceneView) []option {
+	out := []option{{"", tr(ctx, "scene.position.end")}, {domain.SceneAtStart, tr(ctx, "scene.position.start")}}
 	for i, sc := range scenes {
-		out = append(out, option{sc.ID, "nach Szene " + strconv.Itoa(i+1) + sceneHint(sc)})
+		if hint := sceneHint(sc); hint != "" {
+			out = append(out, option{sc.ID, tr(ctx, "scene.position.after_hint", i+1, hint)})
+		} else {
+			out = append(out, option{sc.ID, tr(ctx, "scene.position.after", i+1)})
+		}
 	}
 	return out
 }
 
+// sceneHint is the beginning of what a scene shows (or says), to tell the
+// scenes apart in the list of places.
 func sceneHint(sc projections.SceneView) string {
 	t := sc.Shown.Text
 	if t == "" {
@@ -448,10 +449,7 @@ func sceneHint(sc projections.SceneView) string {
 	if r := []rune(t); len(r) > 30 {
 		t = string(r[:30]) + "…"
 	}
-	if t == "" {
-		return ""
-	}
-	return " („" + t + "“)"
+	return t
 }
 
 // moveUpAfter and moveDownAfter are the MoveScene targets of the buttons.
@@ -487,11 +485,13 @@ func valueIf(f formState, key, fallback string) string {
 	return fallback
 }
 
-func needLabel(avg float64) string {
+// needLabel is the average estimate of need, with one decimal the
+// language's way ("3,5", "3.5"); a dash while nobody estimated.
+func needLabel(ctx context.Context, avg float64) string {
 	if avg == 0 {
 		return "–"
 	}
-	return strconv.FormatFloat(avg, 'f', 1, 64)
+	return i18n.From(ctx).Decimal(avg, 1)
 }
 
 // editConflictBody is the JSON answer to an edit that overlapped a change
@@ -516,7 +516,7 @@ func (s *Server) handleTopicHistory() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t, ok := s.topicOf(r)
 		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Dieses Thema gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.topic.not_found"))
 			return
 		}
 		h, _ := s.topics().TopicHistory(t.ID)

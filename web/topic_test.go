@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 func TestTopicViewNames(t *testing.T) {
@@ -57,7 +59,7 @@ func TestMergedWithNamesTheOtherWriters(t *testing.T) {
 		{3, "", false}, // not merged
 		{9, "", false}, // unknown
 	} {
-		got, ok := mergedWith(h, c.seq, name)
+		got, ok := mergedWith(context.Background(), h, c.seq, name)
 		if got != c.want || ok != c.ok {
 			t.Errorf("mergedWith(%d) = %q, %v; want %q, %v", c.seq, got, ok, c.want, c.ok)
 		}
@@ -70,9 +72,57 @@ func TestDurations(t *testing.T) {
 			t.Errorf("minSec(%d) = %q, want %q", secs, got, want)
 		}
 	}
+	de := i18n.With(context.Background(), i18n.For(i18n.German))
 	for secs, want := range map[int]string{55: "55 Sek.", 60: "1 Min.", 95: "1 Min. 35 Sek."} {
-		if got := lengthLabel(secs); got != want {
+		if got := lengthLabel(de, secs); got != want {
 			t.Errorf("lengthLabel(%d) = %q, want %q", secs, got, want)
+		}
+	}
+	en := i18n.With(context.Background(), i18n.For(i18n.English))
+	for secs, want := range map[int]string{55: "55 sec", 60: "1 min", 95: "1 min 35 sec"} {
+		if got := lengthLabel(en, secs); got != want {
+			t.Errorf("lengthLabel(%d) in English = %q, want %q", secs, got, want)
+		}
+	}
+}
+
+// The average need and the names of a team are said the reader's way.
+func TestNeedAndTeamPerLanguage(t *testing.T) {
+	de := i18n.With(context.Background(), i18n.For(i18n.German))
+	en := i18n.With(context.Background(), i18n.For(i18n.English))
+	if got := needLabel(de, 3.45); got != "3,5" {
+		t.Errorf("needLabel in German = %q, want 3,5", got)
+	}
+	if got := needLabel(en, 3.45); got != "3.5" {
+		t.Errorf("needLabel in English = %q, want 3.5", got)
+	}
+	if got := needLabel(en, 0); got != "–" {
+		t.Errorf("needLabel without estimates = %q, want a dash", got)
+	}
+	names := func(id string) string { return id }
+	if got := teamNames(de, []string{"Anna", "Ben", "Carla"}, names); got != "Anna, Ben und Carla" {
+		t.Errorf("teamNames in German = %q", got)
+	}
+	if got := teamNames(en, []string{"Anna", "Ben"}, names); got != "Anna and Ben" {
+		t.Errorf("teamNames in English = %q", got)
+	}
+}
+
+// The places a new scene can go name the scenes by their beginning.
+func TestSceneAfterOptions(t *testing.T) {
+	de := i18n.With(context.Background(), i18n.For(i18n.German))
+	scenes := []projections.SceneView{
+		{ID: "s1", Shown: projections.TextView{Text: "Posteingang mit einem neuen Brief vom Bürgeramt"}},
+		{ID: "s2"},
+	}
+	got := sceneAfterOptions(de, scenes)
+	want := []option{{"", "am Ende"}, {domain.SceneAtStart, "am Anfang"}, {"s1", "nach Szene 1 („Posteingang mit einem neuen Br…“)"}, {"s2", "nach Szene 2"}}
+	if len(got) != len(want) {
+		t.Fatalf("options %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("option %d = %v, want %v", i, got[i], want[i])
 		}
 	}
 }
