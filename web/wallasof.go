@@ -40,7 +40,7 @@ func (s *Server) handleWallAsOf() http.Handler {
 		} else if stand != "" && s.cfg.Replay != nil {
 			then, err := s.cfg.Replay(r.Context(), asOf)
 			if err != nil {
-				s.internalError(w, r, "wall as of: replay", err)
+				s.internalError(w, r, "replay the wall as of a date", err)
 				return
 			}
 			src = then
