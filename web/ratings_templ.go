@@ -163,7 +163,7 @@ func ratingLive(r ratingResult, seq uint64) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = trHTML(ctx, "rating.average_html", averageLabel(ctx, r.Average), domain.MaxRating, ratingCountLabel(ctx, r.Count)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = trHTML(ctx, "rating.average_html", averageLabel(ctx, r.Average), formatInt(ctx, domain.MaxRating), ratingCountLabel(ctx, r.Count)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -316,7 +316,7 @@ func ratingLive(r ratingResult, seq uint64) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = trHTML(ctx, "rating.too_few_html", r.Minimum).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = trHTML(ctx, "rating.too_few_html", formatInt(ctx, r.Minimum)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
