@@ -24,8 +24,9 @@ const (
 	MaxRating = 5
 )
 
-// RatingLabels name the ends of the scale, as the printed survey did.
-var RatingLabels = map[int]string{1: "hat mir nicht gut gefallen", 5: "hat mir sehr gut gefallen"}
+// RatingLabels name the ends of the scale, as the printed survey did
+// (rating.scale.1, rating.scale.5 in the catalogues).
+var RatingLabels = map[int]Msg{MinRating: M("rating.scale.1"), MaxRating: M("rating.scale.5")}
 
 type (
 	// RateVeranstaltung rates an event. Only Value comes from the request;
@@ -74,7 +75,7 @@ func RaterID(event, actor string) string {
 func ParseRating(n Number) (int, error) {
 	v, err := strconv.Atoi(strings.TrimSpace(string(n)))
 	if err != nil || v < MinRating || v > MaxRating {
-		return 0, FieldError("value", "Bitte wählen Sie eine Bewertung von 1 bis 5.")
+		return 0, FieldError("value", "err.rating.out_of_range", MinRating, MaxRating)
 	}
 	return v, nil
 }
@@ -89,22 +90,22 @@ var Ratings = Decider[Rater, any]{
 	Decide: func(s Rater, cmd any) ([]Data, error) {
 		c, ok := cmd.(RateVeranstaltung)
 		if !ok {
-			return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+			return nil, Errorf(EINVALID, "err.event.unknown_action")
 		}
 		if !validToken(c.Event) || c.Status == "" {
-			return nil, Errorf(ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+			return nil, Errorf(ENOTFOUND, "err.event.not_found")
 		}
 		if !CanIn(c.Role, "RateVeranstaltung", c.GuestEvent, c.Event) {
-			return nil, Errorf(ECONFLICT, "Bewerten können nur Teilnehmende: Lotsinnen und Lotsen oder Gäste dieser Veranstaltung.")
+			return nil, Errorf(ECONFLICT, "err.rating.participants_only")
 		}
 		switch c.Status {
 		case StatusCancelled:
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung wurde abgesagt und kann nicht bewertet werden.")
+			return nil, Errorf(ECONFLICT, "err.rating.cancelled")
 		case StatusPlanned:
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung kann erst bewertet werden, wenn sie als durchgeführt erfasst ist.")
+			return nil, Errorf(ECONFLICT, "err.rating.not_held")
 		}
 		if s.Rated {
-			return nil, Errorf(ECONFLICT, "Sie haben diese Veranstaltung schon bewertet. Jede Person bewertet eine Veranstaltung nur einmal.")
+			return nil, Errorf(ECONFLICT, "err.rating.already_rated")
 		}
 		if _, err := ParseRating(c.Value); err != nil {
 			return nil, err
@@ -131,14 +132,14 @@ var RatingResults = Decider[RatingTally, any]{
 	Decide: func(s RatingTally, cmd any) ([]Data, error) {
 		c, ok := cmd.(ReleaseRatings)
 		if !ok {
-			return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+			return nil, Errorf(EINVALID, "err.event.unknown_action")
 		}
 		if len(c.Values) < MinAnonymousBatch {
-			return nil, Errorf(EINVALID, "Bewertungen werden nur in Gruppen von mindestens %d veröffentlicht.", MinAnonymousBatch)
+			return nil, Errorf(EINVALID, "err.rating.batch_too_small", MinAnonymousBatch)
 		}
 		for _, v := range c.Values {
 			if v < MinRating || v > MaxRating {
-				return nil, Errorf(EINVALID, "Eine Bewertung liegt zwischen 1 und 5.")
+				return nil, Errorf(EINVALID, "err.rating.value_range", MinRating, MaxRating)
 			}
 		}
 		return []Data{RatingsReleased{Values: append([]int(nil), c.Values...)}}, nil

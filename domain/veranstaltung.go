@@ -101,14 +101,14 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 	switch c := cmd.(type) {
 	case PlanVeranstaltung:
 		if s.Exists {
-			return nil, Errorf(ECONFLICT, "Diese Veranstaltung ist schon geplant.")
+			return nil, Errorf(ECONFLICT, "err.event.already_planned")
 		}
 		title, err := cleanText("title", "field.title", c.Title, MaxTitleLength, true, false)
 		if err != nil {
 			return nil, err
 		}
 		if !contains(Formats, c.Format) {
-			return nil, FieldError("format", "Bitte wählen Sie ein Format aus der Liste.")
+			return nil, FieldError("format", "err.event.choose_format")
 		}
 		start, end, err := parseTimes(c.Start, c.End)
 		if err != nil {
@@ -119,10 +119,10 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if !KnownCity(c.HostCity) {
-			return nil, FieldError("host_city", "Bitte wählen Sie Konstanz oder Heilbronn.")
+			return nil, FieldError("host_city", "err.event.choose_host_city")
 		}
 		if !ValidGuestCode(c.GuestCode) {
-			return nil, Errorf(EINVALID, "Der Gastcode ist ungültig.")
+			return nil, Errorf(EINVALID, "err.event.invalid_guest_code")
 		}
 		return []Data{VeranstaltungPlanned{Title: title, Format: c.Format, Start: start, End: end, Place: place, HostCity: c.HostCity, GuestCode: c.GuestCode}}, nil
 	case RescheduleVeranstaltung, CancelVeranstaltung, MarkHeld, AddTalk:
@@ -130,7 +130,7 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 	case AddWorkshopGroup:
 		return decideAddGroup(s, c)
 	}
-	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+	return nil, Errorf(EINVALID, "err.event.unknown_action")
 }
 
 func evolveVeranstaltung(s Veranstaltung, e Event) Veranstaltung {
@@ -254,32 +254,32 @@ func init() {
 func parseTimes(startS, endS string) (time.Time, time.Time, error) {
 	start, err := time.ParseInLocation(localTimeLayout, startS, Berlin)
 	if err != nil {
-		return time.Time{}, time.Time{}, FieldError("start", "Bitte geben Sie Beginn als Datum und Uhrzeit an.")
+		return time.Time{}, time.Time{}, FieldError("start", "err.event.start_required")
 	}
 	end, err := time.ParseInLocation(localTimeLayout, endS, Berlin)
 	if err != nil {
-		return time.Time{}, time.Time{}, FieldError("end", "Bitte geben Sie das Ende als Datum und Uhrzeit an.")
+		return time.Time{}, time.Time{}, FieldError("end", "err.event.end_required")
 	}
 	if !end.After(start) {
-		return time.Time{}, time.Time{}, FieldError("end", "Das Ende muss nach dem Beginn liegen.")
+		return time.Time{}, time.Time{}, FieldError("end", "err.event.end_before_start")
 	}
 	if end.Sub(start) > maxEventDuration {
-		return time.Time{}, time.Time{}, FieldError("end", "Eine Veranstaltung dauert höchstens eine Woche.")
+		return time.Time{}, time.Time{}, FieldError("end", "err.event.longer_than_a_week")
 	}
 	return start.UTC(), end.UTC(), nil
 }
 
 func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 	if !s.Exists {
-		return nil, Errorf(ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+		return nil, Errorf(ENOTFOUND, "err.event.not_found")
 	}
 	switch c := cmd.(type) {
 	case RescheduleVeranstaltung:
 		switch s.Status() {
 		case StatusHeld:
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung hat schon stattgefunden und kann nicht mehr verschoben werden.")
+			return nil, Errorf(ECONFLICT, "err.event.reschedule_held")
 		case StatusCancelled:
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist abgesagt und kann nicht verschoben werden.")
+			return nil, Errorf(ECONFLICT, "err.event.reschedule_cancelled")
 		}
 		start, end, err := parseTimes(c.Start, c.End)
 		if err != nil {
@@ -293,15 +293,15 @@ func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 			place = s.Place
 		}
 		if start.Equal(s.Start) && end.Equal(s.End) && place == s.Place {
-			return nil, Errorf(ECONFLICT, "Beginn, Ende und Ort sind unverändert.")
+			return nil, Errorf(ECONFLICT, "err.event.unchanged")
 		}
 		return []Data{VeranstaltungRescheduled{Start: start, End: end, Place: place}}, nil
 	case CancelVeranstaltung:
 		switch s.Status() {
 		case StatusHeld:
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung hat schon stattgefunden und kann nicht mehr abgesagt werden.")
+			return nil, Errorf(ECONFLICT, "err.event.cancel_held")
 		case StatusCancelled:
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist schon abgesagt.")
+			return nil, Errorf(ECONFLICT, "err.event.already_cancelled")
 		}
 		reason, err := cleanText("reason", "field.reason", c.Reason, MaxCancelReason, false, true)
 		if err != nil {
@@ -311,24 +311,24 @@ func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 	case MarkHeld:
 		switch s.Status() {
 		case StatusHeld:
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist schon als durchgeführt erfasst.")
+			return nil, Errorf(ECONFLICT, "err.event.already_held")
 		case StatusCancelled:
-			return nil, Errorf(ECONFLICT, "Eine abgesagte Veranstaltung kann nicht durchgeführt werden.")
+			return nil, Errorf(ECONFLICT, "err.event.held_cancelled")
 		}
 		if c.Now.IsZero() || c.Now.Before(s.Start) {
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung hat noch nicht begonnen.")
+			return nil, Errorf(ECONFLICT, "err.event.not_started")
 		}
 		n, err := strconv.Atoi(strings.TrimSpace(string(c.Attendance)))
 		if err != nil || n < 1 || n > MaxAttendance {
-			return nil, FieldError("attendance", "Bitte geben Sie die Zahl der Teilnehmenden an (1 bis 10000).")
+			return nil, FieldError("attendance", "err.event.attendance_range")
 		}
 		return []Data{VeranstaltungHeld{Attendance: n}}, nil
 	case AddTalk:
 		if s.Cancelled {
-			return nil, Errorf(ECONFLICT, "Die Veranstaltung ist abgesagt.")
+			return nil, Errorf(ECONFLICT, "err.event.cancelled")
 		}
 		if s.Talks >= MaxTalks {
-			return nil, Errorf(ECONFLICT, "Eine Veranstaltung hat höchstens 20 Vorträge.")
+			return nil, Errorf(ECONFLICT, "err.event.too_many_talks", MaxTalks)
 		}
 		speaker, err := cleanText("speaker", "field.speaker", c.Speaker, MaxSpeakerLength, true, false)
 		if err != nil {
@@ -344,7 +344,7 @@ func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 		}
 		return []Data{TalkAdded{Speaker: speaker, Organisation: org, Topic: topic}}, nil
 	}
-	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+	return nil, Errorf(EINVALID, "err.event.unknown_action")
 }
 
 // Status is geplant, durchgefuehrt or abgesagt.

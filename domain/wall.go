@@ -139,20 +139,20 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 		return decidePost(s, c)
 	}
 	if !s.Exists || s.Deleted {
-		return nil, Errorf(ENOTFOUND, "Diesen Beitrag gibt es nicht (mehr).")
+		return nil, Errorf(ENOTFOUND, "err.wall.post_gone")
 	}
 	own := func(event, actor string) error {
 		if event != s.Event {
-			return Errorf(ENOTFOUND, "Diesen Beitrag gibt es auf dieser Wand nicht.")
+			return Errorf(ENOTFOUND, "err.wall.not_on_this_wall")
 		}
 		if actor == "" || actor != s.Author {
-			return Errorf(EFORBIDDEN, "Nur wer den Beitrag geschrieben hat, darf ihn ändern oder löschen.")
+			return Errorf(EFORBIDDEN, "err.wall.only_author")
 		}
 		return nil
 	}
 	here := func(event string) error {
 		if event != s.Event {
-			return Errorf(ENOTFOUND, "Diesen Beitrag gibt es auf dieser Wand nicht.")
+			return Errorf(ENOTFOUND, "err.wall.not_on_this_wall")
 		}
 		return nil
 	}
@@ -176,10 +176,10 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if c.Actor == "" {
-			return nil, Errorf(EFORBIDDEN, "Bitte melden Sie sich an.")
+			return nil, Errorf(EFORBIDDEN, "err.wall.login_required")
 		}
 		if slices.Contains(s.PlusOnes, c.Actor) {
-			return nil, Errorf(ECONFLICT, "Sie haben diesem Beitrag schon ein +1 gegeben.")
+			return nil, Errorf(ECONFLICT, "err.wall.already_plus_one")
 		}
 		return []Data{WallPostPlusOned{}}, nil
 	case WithdrawPlusOne:
@@ -187,7 +187,7 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if !slices.Contains(s.PlusOnes, c.Actor) {
-			return nil, Errorf(ECONFLICT, "Sie haben diesem Beitrag kein +1 gegeben.")
+			return nil, Errorf(ECONFLICT, "err.wall.no_plus_one")
 		}
 		return []Data{WallPostPlusOneWithdrawn{}}, nil
 	case HideWallPost:
@@ -195,7 +195,7 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if s.Hidden {
-			return nil, Errorf(ECONFLICT, "Der Beitrag ist schon ausgeblendet.")
+			return nil, Errorf(ECONFLICT, "err.wall.already_hidden")
 		}
 		return []Data{WallPostHidden{}}, nil
 	case UnhideWallPost:
@@ -203,25 +203,25 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if !s.Hidden {
-			return nil, Errorf(ECONFLICT, "Der Beitrag ist nicht ausgeblendet.")
+			return nil, Errorf(ECONFLICT, "err.wall.not_hidden")
 		}
 		return []Data{WallPostUnhidden{}}, nil
 	}
-	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+	return nil, Errorf(EINVALID, "err.event.unknown_action")
 }
 
 func decidePost(s WallPost, c PostToWall) ([]Data, error) {
 	if s.Exists {
-		return nil, Errorf(ECONFLICT, "Dieser Beitrag ist schon veröffentlicht.")
+		return nil, Errorf(ECONFLICT, "err.wall.already_posted")
 	}
 	if !validToken(c.Event) {
-		return nil, Errorf(ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+		return nil, Errorf(ENOTFOUND, "err.event.not_found")
 	}
 	if c.Group != "" && !validToken(c.Group) {
-		return nil, FieldError("group", "Bitte wählen Sie eine Gruppe aus der Liste.")
+		return nil, FieldError("group", "err.workshop.choose_group")
 	}
 	if c.Photo != "" && (len(c.Photo) > MaxPhotoName || !validPhotoName(c.Photo)) {
-		return nil, FieldError("photo", "Das Foto ist ungültig.")
+		return nil, FieldError("photo", "err.wall.invalid_photo")
 	}
 	// A photo may speak for itself; otherwise a text is needed.
 	text, err := cleanText("text", "field.text", c.Text, MaxPostLength, c.Photo == "", true)

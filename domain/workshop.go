@@ -53,13 +53,13 @@ const (
 
 func decideAddGroup(s Veranstaltung, c AddWorkshopGroup) ([]Data, error) {
 	if !s.Exists {
-		return nil, Errorf(ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+		return nil, Errorf(ENOTFOUND, "err.event.not_found")
 	}
 	if s.Cancelled {
-		return nil, Errorf(ECONFLICT, "Die Veranstaltung ist abgesagt.")
+		return nil, Errorf(ECONFLICT, "err.event.cancelled")
 	}
 	if len(s.Groups) >= MaxGroups {
-		return nil, Errorf(ECONFLICT, "Eine Veranstaltung hat höchstens %d Gruppen.", MaxGroups)
+		return nil, Errorf(ECONFLICT, "err.workshop.too_many_groups", MaxGroups)
 	}
 	name, err := cleanText("name", "field.name", c.Name, MaxGroupNameLength, true, false)
 	if err != nil {
@@ -67,7 +67,7 @@ func decideAddGroup(s Veranstaltung, c AddWorkshopGroup) ([]Data, error) {
 	}
 	for _, g := range s.Groups {
 		if strings.EqualFold(g, name) {
-			return nil, FieldError("name", "Diese Gruppe gibt es schon.")
+			return nil, FieldError("name", "err.workshop.group_exists")
 		}
 	}
 	return []Data{WorkshopGroupAdded{ID: strconv.Itoa(len(s.Groups) + 1), Name: name}}, nil
@@ -86,16 +86,16 @@ var Participations = Decider[Participation, any]{
 	Decide: func(s Participation, cmd any) ([]Data, error) {
 		c, ok := cmd.(ChooseWorkshopGroup)
 		if !ok {
-			return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+			return nil, Errorf(EINVALID, "err.event.unknown_action")
 		}
 		if !validToken(c.Event) {
-			return nil, Errorf(ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+			return nil, Errorf(ENOTFOUND, "err.event.not_found")
 		}
 		if c.Group == "" || !validToken(c.Group) {
-			return nil, FieldError("group", "Bitte wählen Sie eine Gruppe aus der Liste.")
+			return nil, FieldError("group", "err.workshop.choose_group")
 		}
 		if s.Event != "" && s.Event != c.Event {
-			return nil, Errorf(ECONFLICT, "Diese Teilnahme gehört zu einer anderen Veranstaltung.")
+			return nil, Errorf(ECONFLICT, "err.workshop.other_event")
 		}
 		if s.Group == c.Group {
 			return nil, nil // already there: nothing to record

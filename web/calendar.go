@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,6 +14,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // The roadmap (the year's events on a timeline by month) and the
@@ -22,7 +22,8 @@ import (
 
 // roadmapMonth is one month of the roadmap.
 type roadmapMonth struct {
-	Name   string
+	ID     string // the month's German name, for the stable id of its heading
+	Name   string // the month's name in the reader's language
 	Events []projections.EventInfo
 }
 
@@ -37,7 +38,14 @@ type roadmapPage struct {
 	Ratings                  ratingsOverview
 }
 
-var monthNames = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
+// monthNames are the German names of the months, for pages that do not
+// yet say them in their reader's language (i18n.From(ctx).Month does).
+var monthNames = func() (out [12]string) {
+	for i := range out {
+		out[i] = i18n.For(i18n.German).Month(time.Month(i + 1))
+	}
+	return out
+}()
 
 func (s *Server) handleRoadmap() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -45,15 +53,17 @@ func (s *Server) handleRoadmap() http.Handler {
 		if q := r.URL.Query().Get("jahr"); q != "" {
 			y, err := strconv.Atoi(q)
 			if err != nil || y < 2000 || y > 2100 {
-				s.writeError(w, r, http.StatusBadRequest, "bad_request", "jahr", "Bitte geben Sie ein Jahr an, z. B. ?jahr=2023.")
+				s.writeError(w, r, http.StatusBadRequest, "bad_request", "jahr", tr(r.Context(), "err.event.roadmap_year", 2023))
 				return
 			}
 			year = y
 		}
 		events, seq := s.models.Events()
 		p := roadmapPage{User: principalOf(r), Seq: seq, Year: year, Months: make([]roadmapMonth, 12), Ratings: s.ratingsOverviewOf(year)}
+		cat := i18n.From(r.Context())
 		for i := range p.Months {
-			p.Months[i].Name = monthNames[i]
+			m := time.Month(i + 1)
+			p.Months[i].ID, p.Months[i].Name = i18n.For(i18n.German).Month(m), cat.Month(m)
 		}
 		for _, e := range events {
 			start := e.Start.In(berlin)
@@ -82,20 +92,17 @@ func (s *Server) handleRoadmap() http.Handler {
 
 // eventStatusLabel says in words what became of an event: the roadmap and
 // the event page never rely on colour alone.
-func eventStatusLabel(e projections.EventInfo) string {
+func eventStatusLabel(ctx context.Context, e projections.EventInfo) string {
 	switch {
 	case e.Cancelled():
 		if e.CancelReason != "" {
-			return "abgesagt: " + e.CancelReason
+			return tr(ctx, "event.status.cancelled_because", e.CancelReason)
 		}
-		return "abgesagt"
+		return tr(ctx, "event.status.cancelled")
 	case e.Held():
-		if e.Attendance == 1 {
-			return "durchgeführt mit 1 Teilnehmenden"
-		}
-		return "durchgeführt mit " + strconv.Itoa(e.Attendance) + " Teilnehmenden"
+		return trn(ctx, "event.status.held_with", e.Attendance)
 	}
-	return "geplant"
+	return tr(ctx, "event.status.planned")
 }
 
 // statusClass is for the style sheet only; the label carries the meaning.
@@ -139,62 +146,93 @@ func (s *Server) feedPrincipal(ctx context.Context, token string) principal {
 	return s.withRole(principal{Person: person, Token: true})
 }
 
-// calendarURLs are the subscription addresses of the feed for a person:
-// all events, and one per format.
-func (s *Server) calendarURLs(ctx context.Context, person string) (string, []option) {
+// feedLanguageParam names the query parameter that picks the feed's
+// language (?sprache=en); without it a feed speaks German, because a
+// calendar program sends no cookie with the reader's choice.
+const feedLanguageParam = "sprache"
+
+// calendarURLs are the subscription addresses of the feed for a person,
+// in the reader's language: all events, and one per format; and all
+// events in each other language (Label: the language's code).
+func (s *Server) calendarURLs(ctx context.Context, person string) (string, []option, []option) {
 	tok, err := s.feedToken(ctx, person)
 	if err != nil {
 		s.log.Error("feed token", "err", err)
-		return "", nil
+		return "", nil, nil
 	}
 	base := strings.TrimRight(s.cfg.PublicURL, "/") + "/kalender.ics?"
-	all := base + url.Values{"token": {tok}}.Encode()
+	feed := func(l i18n.Lang, format string) string {
+		q := url.Values{"token": {tok}}
+		if format != "" {
+			q.Set("format", format)
+		}
+		if l != i18n.German {
+			q.Set(feedLanguageParam, string(l))
+		}
+		return base + q.Encode()
+	}
+	mine := i18n.From(ctx).Code()
 	var formats []option
 	for _, f := range domain.Formats {
-		formats = append(formats, option{base + url.Values{"token": {tok}, "format": {f}}.Encode(), f})
+		formats = append(formats, option{feed(mine, f), formatLabel(ctx, f)})
 	}
-	return all, formats
+	var others []option
+	for _, l := range otherLanguages(ctx) {
+		others = append(others, option{feed(l, ""), string(l)})
+	}
+	return feed(mine, ""), formats, others
+}
+
+// feedLanguage is the catalogue of a feed: the language its address
+// names, else German.
+func feedLanguage(r *http.Request) *i18n.Catalogue {
+	if l, ok := i18n.Choose(r.URL.Query().Get(feedLanguageParam)); ok {
+		return i18n.For(l)
+	}
+	return i18n.For(i18n.German)
 }
 
 func (s *Server) handleCalendar() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := i18n.With(r.Context(), feedLanguage(r))
 		p := principalOf(r)
 		if tok := r.URL.Query().Get("token"); tok != "" {
 			p = s.feedPrincipal(r.Context(), tok)
 		}
 		if !p.LoggedIn() {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="logbuch"`)
-			http.Error(w, "Bitte melden Sie sich an oder verwenden Sie die Abo-Adresse von der Seite „Veranstaltungen“.", http.StatusUnauthorized)
+			http.Error(w, tr(ctx, "err.event.feed_login"), http.StatusUnauthorized)
 			return
 		}
 		if !domain.Can(p.Role, domain.ViewEvents) {
-			http.Error(w, "Dafür fehlt Ihnen die Berechtigung.", http.StatusForbidden)
+			http.Error(w, tr(ctx, "err.event.feed_forbidden"), http.StatusForbidden)
 			return
 		}
 		format := r.URL.Query().Get("format")
 		if format != "" && !slices.Contains(domain.Formats, format) {
-			http.Error(w, "Dieses Format gibt es nicht.", http.StatusBadRequest)
+			http.Error(w, tr(ctx, "err.event.feed_format_unknown"), http.StatusBadRequest)
 			return
 		}
 		events, _ := s.models.Events()
 		if format != "" {
 			events = slices.DeleteFunc(events, func(e projections.EventInfo) bool { return e.Format != format })
 		}
-		name := "Logbuch – Veranstaltungen der Digitallotsen"
+		name := tr(ctx, "calendar.name")
 		if format != "" {
-			name += " (" + format + ")"
+			name = tr(ctx, "calendar.name_of_format", formatLabel(ctx, format))
 		}
 		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 		w.Header().Set("Content-Disposition", `inline; filename="logbuch.ics"`)
 		w.Header().Set("Cache-Control", "private, max-age=300")
-		w.Write(ICalendar(name, strings.TrimRight(s.cfg.PublicURL, "/"), events, time.Now()))
+		w.Write(ICalendar(ctx, name, strings.TrimRight(s.cfg.PublicURL, "/"), events, time.Now()))
 	})
 }
 
 // ICalendar writes events as an iCalendar object (RFC 5545): local times
 // in Europe/Berlin with its VTIMEZONE, one VEVENT per event whose UID stays
-// the same when it is moved and whose SEQUENCE counts the moves.
-func ICalendar(name, publicURL string, events []projections.EventInfo, now time.Time) []byte {
+// the same when it is moved and whose SEQUENCE counts the moves. Its texts
+// are in the language of ctx.
+func ICalendar(ctx context.Context, name, publicURL string, events []projections.EventInfo, now time.Time) []byte {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(foldLine(s)) }
 	line("BEGIN:VCALENDAR")
@@ -222,8 +260,8 @@ func ICalendar(name, publicURL string, events []projections.EventInfo, now time.
 		if place := placeLabel(e); place != "" {
 			line("LOCATION:" + escapeText(place))
 		}
-		line("DESCRIPTION:" + escapeText(eventDescription(e)))
-		line("CATEGORIES:" + escapeText(e.Format))
+		line("DESCRIPTION:" + escapeText(eventDescription(ctx, e)))
+		line("CATEGORIES:" + escapeText(formatLabel(ctx, e.Format)))
 		if publicURL != "" {
 			line("URL:" + publicURL + "/veranstaltungen/" + e.ID)
 		}
@@ -263,25 +301,24 @@ var berlinTimezone = []string{
 
 // eventDescription is the text of an event in a calendar: format, status
 // and talks.
-func eventDescription(e projections.EventInfo) string {
+func eventDescription(ctx context.Context, e projections.EventInfo) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Format: %s\nGastgeberstadt: %s\nStand: %s", e.Format, e.HostCity, eventStatusLabel(e))
+	b.WriteString(tr(ctx, "calendar.description", formatLabel(ctx, e.Format), e.HostCity, eventStatusLabel(ctx, e)))
 	if len(e.Talks) > 0 {
-		b.WriteString("\nVorträge:")
+		b.WriteString("\n" + tr(ctx, "calendar.talks"))
 		for _, t := range e.Talks {
-			b.WriteString("\n– " + talkLabel(t))
+			b.WriteString("\n– " + talkLabel(ctx, t))
 		}
 	}
 	return b.String()
 }
 
 // talkLabel reads "Topic (Speaker, Organisation)".
-func talkLabel(t projections.Talk) string {
-	who := t.Speaker
+func talkLabel(ctx context.Context, t projections.Talk) string {
 	if t.Organisation != "" {
-		who += ", " + t.Organisation
+		return tr(ctx, "calendar.talk_with_organisation", t.Topic, t.Speaker, t.Organisation)
 	}
-	return t.Topic + " (" + who + ")"
+	return tr(ctx, "calendar.talk", t.Topic, t.Speaker)
 }
 
 // escapeText escapes a TEXT value (RFC 5545 3.3.11).

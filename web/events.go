@@ -31,9 +31,9 @@ func (s *Server) handleEventsPage() http.Handler {
 func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	events, seq := s.models.Events()
 	p := principalOf(r)
-	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: notices[r.URL.Query().Get("hinweis")], Ratings: s.ratingsOverviewOf(0)}
+	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: eventNotice(r), Ratings: s.ratingsOverviewOf(0)}
 	if domain.Can(p.Role, domain.ViewEvents) && !p.Token {
-		page.Feed, page.Feeds = s.calendarURLs(r.Context(), p.Person)
+		page.Feed, page.Feeds, page.FeedsOther = s.calendarURLs(r.Context(), p.Person)
 	}
 	s.html(w, status)
 	eventsPageView(page).Render(r.Context(), w)
@@ -81,7 +81,7 @@ func (s *Server) eventLifecycle(name, form, notice string, newCommand func() any
 		aggregate:  pathID,
 		prepare: func(r *http.Request, p principal, cmd any) error {
 			if _, _, _, ok := s.models.Event(r.PathValue("id")); !ok {
-				return domain.Errorf(domain.ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.event.not_found")
 			}
 			if prepare != nil {
 				prepare(cmd)
@@ -154,28 +154,61 @@ func (s *Server) handleEventPage() http.Handler {
 func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	ev, wall, seq, ok := s.models.Event(r.PathValue("id"))
 	if !ok {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.event.not_found"))
 		return
 	}
 	p := principalOf(r)
 	audience := wallAudienceOf(p)
-	cols, n := wallColumns(ev, wall, s.models.GroupSizes(ev.ID), audience == projections.WallModeration)
-	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorName, Me: p.Actor(), CSRF: p.CSRF,
+	cols, n := wallColumnsIn(r.Context(), ev, wall, s.models.GroupSizes(ev.ID), audience == projections.WallModeration)
+	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorNameIn(r.Context()), Me: p.Actor(), CSRF: p.CSRF,
 		ReadOnly: !domain.CanIn(p.Role, "PlusOneWallPost", p.Event, ev.ID)}
 	s.html(w, status)
-	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: notices[r.URL.Query().Get("hinweis")], Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
+	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: eventNotice(r), Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
 }
 
 // authorName names the author of a post from the roster, so that an
-// erasure hides it; guests are named by the post itself.
+// erasure hides it; guests are named by the post itself. Who is not on
+// the roster (the system) is Logbuch itself, named in German here; pages
+// that know their reader's language use authorNameIn.
 func (s *Server) authorName(actor string) string {
-	if strings.HasPrefix(actor, "guest:") {
-		return ""
+	return s.authorNameIn(context.Background())(actor)
+}
+
+// authorNameIn is authorName for a reader of ctx's language.
+func (s *Server) authorNameIn(ctx context.Context) func(string) string {
+	return func(actor string) string {
+		if strings.HasPrefix(actor, "guest:") {
+			return ""
+		}
+		if p, _, ok := s.models.Person(actor); ok {
+			return p.Name
+		}
+		return tr(ctx, "layout.brand")
 	}
-	if p, _, ok := s.models.Person(actor); ok {
-		return p.Name
+}
+
+// eventNotices name the notice an events' page shows after a successful
+// action (?hinweis=…, the value stays German: it is part of the address).
+var eventNotices = map[string]string{
+	"verschoben":      "event.notice.rescheduled",
+	"abgesagt":        "event.notice.cancelled",
+	"durchgefuehrt":   "event.notice.held",
+	"vortrag":         "event.notice.talk_added",
+	"gruppe":          "event.notice.group_added",
+	"gruppe-gewaehlt": "event.notice.group_chosen",
+	"bearbeitet":      "wall.notice.edited",
+	"geloescht":       "wall.notice.deleted",
+	"ausgeblendet":    "wall.notice.hidden",
+	"eingeblendet":    "wall.notice.unhidden",
+	"bewertet":        "rating.notice.rated",
+}
+
+// eventNotice is the notice of an events' page in the reader's language.
+func eventNotice(r *http.Request) string {
+	if key, ok := eventNotices[r.URL.Query().Get("hinweis")]; ok {
+		return tr(r.Context(), key)
 	}
-	return "Logbuch"
+	return ""
 }
 
 func (s *Server) handlePost() http.Handler {
@@ -190,14 +223,14 @@ func (s *Server) handlePost() http.Handler {
 			c.Event = r.PathValue("id") // the wall of the page, never the body's
 			ev, _, _, ok := s.models.Event(c.Event)
 			if !ok {
-				return domain.Errorf(domain.ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.event.not_found")
 			}
 			if ev.Cancelled() {
-				return domain.Errorf(domain.ECONFLICT, "Die Veranstaltung ist abgesagt.")
+				return domain.Errorf(domain.ECONFLICT, "err.event.cancelled")
 			}
 			if p.Role == domain.RoleGuest {
 				if ev.Over(time.Now()) {
-					return domain.Errorf(domain.ECONFLICT, "Die Veranstaltung ist vorbei.")
+					return domain.Errorf(domain.ECONFLICT, "err.event.over")
 				}
 				c.GuestName = p.Name
 			}
@@ -206,10 +239,10 @@ func (s *Server) handlePost() http.Handler {
 					c.Group = s.myGroup(ev.ID, p)
 				}
 				if !slices.ContainsFunc(ev.Groups, func(g projections.WorkshopGroup) bool { return g.ID == c.Group }) {
-					return domain.FieldError("group", "Bitte wählen Sie die Gruppe, zu der der Beitrag gehört.")
+					return domain.FieldError("group", "err.wall.choose_group")
 				}
 			} else if c.Group != "" {
-				return domain.FieldError("group", "Diese Veranstaltung hat keine Gruppen.")
+				return domain.FieldError("group", "err.wall.no_groups")
 			}
 			return s.attachPhoto(r, c)
 		},
@@ -247,22 +280,22 @@ func (s *Server) handleGuestJoin() http.Handler {
 		addr := clientAddr(r)
 		if s.logins.blocked("gast-"+addr, addr) {
 			w.Header().Set("Retry-After", "900")
-			fail(http.StatusTooManyRequests, "code", "Zu viele falsche Codes. Bitte warten Sie 15 Minuten.")
+			fail(http.StatusTooManyRequests, "code", tr(r.Context(), "err.event.guest_too_many_codes"))
 			return
 		}
 		ev, ok := s.models.EventByCode(code)
 		if !domain.ValidGuestCode(code) || !ok {
 			s.logins.fail("gast-"+addr, addr)
-			fail(http.StatusUnprocessableEntity, "code", "Diesen Code gibt es nicht. Bitte prüfen Sie ihn (6 Zeichen, ohne 0, O, 1 und I).")
+			fail(http.StatusUnprocessableEntity, "code", tr(r.Context(), "err.event.guest_code_unknown"))
 			return
 		}
 		if ev.Cancelled() {
-			fail(http.StatusGone, "code", "Diese Veranstaltung wurde abgesagt. Der Gastzugang ist beendet.")
+			fail(http.StatusGone, "code", tr(r.Context(), "err.event.guest_cancelled"))
 			return
 		}
 		now := time.Now()
 		if ev.Over(now) {
-			fail(http.StatusGone, "code", "Diese Veranstaltung ist vorbei. Der Gastzugang ist beendet.")
+			fail(http.StatusGone, "code", tr(r.Context(), "err.event.guest_over"))
 			return
 		}
 		name, err := domain.CleanGuestName(r.PostForm.Get("name"))

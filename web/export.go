@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -27,45 +28,47 @@ func (s *Server) exportHandler(write func(w http.ResponseWriter, r *http.Request
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, posts, _, ok := s.models.Event(r.PathValue("id"))
 		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.event.not_found"))
 			return
 		}
-		cols, _ := wallColumns(ev, posts, nil, false)
+		cols, _ := wallColumnsIn(r.Context(), ev, posts, nil, false)
 		w.Header().Set("Cache-Control", "no-store")
 		write(w, r, ev, cols)
 	})
 }
 
-func exportFilename(ev projections.EventInfo, ext string) string {
+func exportFilename(ctx context.Context, ev projections.EventInfo, ext string) string {
 	name := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
 			return r
 		}
 		return '-'
 	}, ev.Title)
-	return fmt.Sprintf(`attachment; filename="%s-ergebnisse.%s"`, strings.Trim(name, "-"), ext)
+	return fmt.Sprintf(`attachment; filename="%s-%s.%s"`, strings.Trim(name, "-"), tr(ctx, "export.file_name"), ext)
 }
 
 // handleExportMarkdown writes the results as Markdown; posts are Markdown
 // already, photos are linked.
 func (s *Server) handleExportMarkdown() http.Handler {
 	return s.exportHandler(func(w http.ResponseWriter, r *http.Request, ev projections.EventInfo, cols []wallColumn) {
+		ctx := r.Context()
+		names := s.authorNameIn(ctx)
 		var b strings.Builder
-		fmt.Fprintf(&b, "# %s – Ergebnisse der Workshops\n\n%s · %s\n", ev.Title, formatDateTime(r.Context(), ev.Start), placeLabel(ev))
+		fmt.Fprintf(&b, "# %s\n\n%s · %s\n", tr(ctx, "export.title", ev.Title), formatDateTime(ctx, ev.Start), placeLabel(ev))
 		for _, col := range cols {
 			fmt.Fprintf(&b, "\n## %s\n", col.Name)
 			if len(col.Posts) == 0 {
-				b.WriteString("\nKeine Beiträge.\n")
+				fmt.Fprintf(&b, "\n%s\n", tr(ctx, "export.no_posts"))
 			}
 			for _, p := range col.Posts {
-				fmt.Fprintf(&b, "\n### %s (%s, %s)\n\n%s\n", authorLabel(r.Context(), p, s.authorName), formatDateTime(r.Context(), p.At), plusLabel(r.Context(), len(p.PlusOnes)), strings.TrimSpace(p.Text))
+				fmt.Fprintf(&b, "\n### %s (%s, %s)\n\n%s\n", authorLabel(ctx, p, names), formatDateTime(ctx, p.At), plusLabel(ctx, len(p.PlusOnes)), strings.TrimSpace(p.Text))
 				if p.Photo != "" {
-					fmt.Fprintf(&b, "\n![Foto zum Beitrag](%s%s)\n", strings.TrimRight(s.cfg.PublicURL, "/"), photoURL(ev.ID, p.Photo))
+					fmt.Fprintf(&b, "\n![%s](%s%s)\n", tr(ctx, "export.photo_alt"), strings.TrimRight(s.cfg.PublicURL, "/"), photoURL(ev.ID, p.Photo))
 				}
 			}
 		}
 		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-		w.Header().Set("Content-Disposition", exportFilename(ev, "md"))
+		w.Header().Set("Content-Disposition", exportFilename(ctx, ev, "md"))
 		w.Write([]byte(b.String()))
 	})
 }
@@ -89,9 +92,9 @@ func (s *Server) handleExportHTML() http.Handler {
 		}
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Disposition", exportFilename(ev, "html"))
+		h.Set("Content-Disposition", exportFilename(r.Context(), ev, "html"))
 		// The document carries its own style and its photos as data.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		exportDocument(ev, cols, s.authorName, photos).Render(r.Context(), w)
+		exportDocument(ev, cols, s.authorNameIn(r.Context()), photos).Render(r.Context(), w)
 	})
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // Anonymous ratings of events (domain/rating.go, domain/anonymous.go):
@@ -32,10 +32,6 @@ type ratingModels interface {
 	Rating(event string) (projections.RatingSummary, uint64)
 	RatingsOf(events []string) (map[string]projections.RatingSummary, uint64)
 	HasRated(event, rater string) bool
-}
-
-func init() {
-	notices["bewertet"] = "Danke! Ihre Bewertung ist eingegangen. Sie wird anonym veröffentlicht, zusammen mit den Bewertungen anderer."
 }
 
 func (s *Server) initRatings() {
@@ -105,7 +101,7 @@ func (s *Server) handleRate() http.Handler {
 			c.Event = r.PathValue("id")
 			ev, _, _, ok := s.models.Event(c.Event)
 			if !ok {
-				return domain.Errorf(domain.ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.event.not_found")
 			}
 			c.Status, c.Role, c.GuestEvent = ev.Status, p.Role, p.Event
 			return nil
@@ -178,7 +174,7 @@ func (s *Server) handleRatingJSON() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ev, _, _, ok := s.models.Event(r.PathValue("id"))
 		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.event.not_found"))
 			return
 		}
 		sum, _ := s.models.Rating(ev.ID)
@@ -289,40 +285,41 @@ func (s *Server) renderRatingView(ctx context.Context, view string) (string, []b
 	return id, []byte(buf.String()), seq, true
 }
 
-// formatAverage writes an average the German way: 4,3.
+// formatAverage writes an average the German way: 4,3 (pages that know
+// their reader's language use averageLabel).
 func formatAverage(v float64) string {
-	return strings.Replace(fmt.Sprintf("%.1f", v), ".", ",", 1)
+	return averageLabel(context.Background(), v)
 }
 
-func ratingCountLabel(n int) string {
-	if n == 1 {
-		return "1 Bewertung"
-	}
-	return strconv.Itoa(n) + " Bewertungen"
-}
+// averageLabel writes an average with one decimal, the reader's way.
+func averageLabel(ctx context.Context, v float64) string { return i18n.From(ctx).Decimal(v, 1) }
 
-func ratedByLabel(n int) string {
-	switch n {
-	case 0:
-		return "Noch niemand hat bewertet."
-	case 1:
-		return "1 Person hat bewertet."
+func ratingCountLabel(ctx context.Context, n int) string { return trn(ctx, "rating.count", n) }
+
+func ratedByLabel(ctx context.Context, n int) string {
+	if n == 0 {
+		return tr(ctx, "rating.rated_by.none")
 	}
-	return strconv.Itoa(n) + " Personen haben bewertet."
+	return trn(ctx, "rating.rated_by", n)
 }
 
 // ratingChoiceLabel names one choice of the scale.
-func ratingChoiceLabel(v int) string {
+func ratingChoiceLabel(ctx context.Context, v int) string {
 	if l, ok := domain.RatingLabels[v]; ok {
-		return strconv.Itoa(v) + " – " + l
+		return tr(ctx, "rating.choice_with_label", v, l)
 	}
-	return strconv.Itoa(v)
+	return formatInt(ctx, v)
 }
 
-// ratedEvents lists, for "Meine Daten", the events a person rated: that
-// they rated is stored with their id; what they rated is not stored with
-// them anywhere.
+// ratedEvents is ratedEventsIn for a German reader.
 func (s *Server) ratedEvents(p principal) map[string]any {
+	return s.ratedEventsIn(context.Background(), p)
+}
+
+// ratedEventsIn lists, for "Meine Daten", the events a person rated: that
+// they rated is stored with their id; what they rated is not stored with
+// them anywhere. The note is in the language of ctx.
+func (s *Server) ratedEventsIn(ctx context.Context, p principal) map[string]any {
 	events, _ := s.models.Events()
 	rated := []map[string]string{}
 	for _, e := range events {
@@ -332,7 +329,7 @@ func (s *Server) ratedEvents(p principal) map[string]any {
 	}
 	return map[string]any{
 		"bewertete_veranstaltungen": rated,
-		"hinweis":                   "Gespeichert ist nur, dass Sie bewertet haben. Der Wert Ihrer Bewertung ist anonym und mit Ihrer Person nirgends verbunden.",
+		"hinweis":                   tr(ctx, "rating.my_data_note"),
 	}
 }
 

@@ -54,22 +54,22 @@ type checkedPhoto struct {
 // and re-encodes the rest.
 func checkPhoto(data []byte) (checkedPhoto, error) {
 	if len(data) > maxPhotoBytes {
-		return checkedPhoto{}, domain.FieldError("photo", "Das Foto ist zu groß (höchstens 5 MB).")
+		return checkedPhoto{}, domain.FieldError("photo", "err.upload.too_big")
 	}
 	sniffed := http.DetectContentType(data)
 	if sniffed != "image/png" && sniffed != "image/jpeg" {
-		return checkedPhoto{}, domain.FieldError("photo", "Das ist kein Foto im Format PNG oder JPEG.")
+		return checkedPhoto{}, domain.FieldError("photo", "err.upload.not_png_or_jpeg")
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil || "image/"+format != sniffed {
-		return checkedPhoto{}, domain.FieldError("photo", "Das Foto ist beschädigt oder kein echtes PNG- oder JPEG-Bild.")
+		return checkedPhoto{}, domain.FieldError("photo", "err.upload.damaged")
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxPhotoSide || cfg.Height > maxPhotoSide || cfg.Width*cfg.Height > maxPhotoPixels {
-		return checkedPhoto{}, domain.FieldError("photo", "Das Foto hat zu viele Bildpunkte (höchstens 40 Megapixel).")
+		return checkedPhoto{}, domain.FieldError("photo", "err.upload.too_many_pixels")
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return checkedPhoto{}, domain.FieldError("photo", "Das Foto ist beschädigt oder kein echtes PNG- oder JPEG-Bild.")
+		return checkedPhoto{}, domain.FieldError("photo", "err.upload.damaged")
 	}
 	var out bytes.Buffer
 	ext := ".jpg"
@@ -80,7 +80,7 @@ func checkPhoto(data []byte) (checkedPhoto, error) {
 		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: 85})
 	}
 	if err != nil {
-		return checkedPhoto{}, domain.FieldError("photo", "Das Foto konnte nicht verarbeitet werden.")
+		return checkedPhoto{}, domain.FieldError("photo", "err.upload.not_processed")
 	}
 	sum := sha256.Sum256(out.Bytes())
 	return checkedPhoto{Name: hex.EncodeToString(sum[:]) + ext, ContentType: sniffed, Data: out.Bytes()}, nil
@@ -94,17 +94,17 @@ func (s *Server) attachPhoto(r *http.Request, c *domain.PostToWall) error {
 	}
 	files := r.MultipartForm.File[uploadField]
 	if len(files) != 1 {
-		return domain.FieldError("photo", "Bitte laden Sie höchstens ein Foto hoch.")
+		return domain.FieldError("photo", "err.upload.one_photo")
 	}
 	fh := files[0]
 	if fh.Size == 0 && fh.Filename == "" {
 		return nil // the empty file field of a form without a photo
 	}
 	if s.cfg.Uploads == nil {
-		return domain.Errorf(domain.ECONFLICT, "Fotos können hier nicht gespeichert werden.")
+		return domain.Errorf(domain.ECONFLICT, "err.upload.no_store")
 	}
 	if fh.Size > maxPhotoBytes {
-		return domain.FieldError("photo", "Das Foto ist zu groß (höchstens 5 MB).")
+		return domain.FieldError("photo", "err.upload.too_big")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -141,7 +141,7 @@ func (s *Server) handlePhoto() http.Handler {
 			return post.Photo == name && (!post.Hidden || domain.Can(p.Role, "HideWallPost") || post.Actor == p.Actor())
 		})
 		if !shown || s.cfg.Uploads == nil {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Dieses Foto gibt es auf dieser Wand nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.upload.not_on_this_wall"))
 			return
 		}
 		data, ct, err := s.cfg.Uploads.GetUpload(r.Context(), name)

@@ -47,9 +47,15 @@ type wallRender struct {
 	ReadOnly bool
 }
 
-// wallColumns sorts a wall's posts into its groups, in log order; hidden
-// posts only for the facilitator's audience.
+// wallColumns is wallColumnsIn for a German reader (the annual report).
 func wallColumns(ev projections.EventInfo, posts []projections.WallPostView, sizes map[string]int, withHidden bool) ([]wallColumn, int) {
+	return wallColumnsIn(context.Background(), ev, posts, sizes, withHidden)
+}
+
+// wallColumnsIn sorts a wall's posts into its groups, in log order; hidden
+// posts only for the facilitator's audience. The column of posts without a
+// group is named in the language of ctx.
+func wallColumnsIn(ctx context.Context, ev projections.EventInfo, posts []projections.WallPostView, sizes map[string]int, withHidden bool) ([]wallColumn, int) {
 	cols := make([]wallColumn, 0, len(ev.Groups)+1)
 	index := map[string]int{}
 	for _, g := range ev.Groups {
@@ -70,22 +76,22 @@ func wallColumns(ev projections.EventInfo, posts []projections.WallPostView, siz
 		}
 	}
 	if len(loose) > 0 || len(cols) == 0 {
-		name := "Beiträge"
+		name := tr(ctx, "wall.column.posts")
 		if len(cols) > 0 {
-			name = "Ohne Gruppe"
+			name = tr(ctx, "wall.column.no_group")
 		}
 		cols = append(cols, wallColumn{Name: name, Posts: loose})
 	}
 	return cols, n
 }
 
-func (s *Server) wallRender(event, audience string) (wallRender, bool) {
+func (s *Server) wallRender(ctx context.Context, event, audience string) (wallRender, bool) {
 	ev, posts, seq, ok := s.models.Event(event)
 	if !ok {
 		return wallRender{}, false
 	}
-	cols, n := wallColumns(ev, posts, s.models.GroupSizes(event), audience == projections.WallModeration)
-	return wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorName}, true
+	cols, n := wallColumnsIn(ctx, ev, posts, s.models.GroupSizes(event), audience == projections.WallModeration)
+	return wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorNameIn(ctx)}, true
 }
 
 // wallAudienceOf picks the audience of a page viewer.
@@ -116,7 +122,7 @@ func wallView(view string) (string, string, bool) {
 }
 
 func (s *Server) renderWall(ctx context.Context, event, audience string) (string, []byte, uint64, bool) {
-	w, ok := s.wallRender(event, audience)
+	w, ok := s.wallRender(ctx, event, audience)
 	if !ok {
 		return "", nil, 0, false
 	}
@@ -136,9 +142,9 @@ func (s *Server) renderWall(ctx context.Context, event, audience string) (string
 // handleProjector is the wall for the room's projector.
 func (s *Server) handleProjector() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		wr, ok := s.wallRender(r.PathValue("id"), projections.WallProjector)
+		wr, ok := s.wallRender(r.Context(), r.PathValue("id"), projections.WallProjector)
 		if !ok {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.event.not_found"))
 			return
 		}
 		s.html(w, http.StatusOK)
@@ -164,10 +170,10 @@ func (s *Server) handleChooseGroup() http.Handler {
 			c.Event = r.PathValue("id")
 			ev, _, _, ok := s.models.Event(c.Event)
 			if !ok {
-				return domain.Errorf(domain.ENOTFOUND, "Diese Veranstaltung gibt es nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.event.not_found")
 			}
 			if !slices.ContainsFunc(ev.Groups, func(g projections.WorkshopGroup) bool { return g.ID == c.Group }) {
-				return domain.FieldError("group", "Bitte wählen Sie eine Gruppe aus der Liste.")
+				return domain.FieldError("group", "err.workshop.choose_group")
 			}
 			return nil
 		},
@@ -189,11 +195,11 @@ func (s *Server) postCommand(name, notice string, newCommand func() any, page fu
 			event := r.PathValue("id")
 			post, of, ok := s.models.WallPost(r.PathValue("post"))
 			if !ok || of != event || (post.Hidden && !domain.Can(p.Role, "HideWallPost") && post.Actor != p.Actor()) {
-				return domain.Errorf(domain.ENOTFOUND, "Diesen Beitrag gibt es auf dieser Wand nicht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.wall.not_on_this_wall")
 			}
 			if p.Role == domain.RoleGuest {
 				if ev, _, _, _ := s.models.Event(event); ev.Over(time.Now()) {
-					return domain.Errorf(domain.ECONFLICT, "Die Veranstaltung ist vorbei.")
+					return domain.Errorf(domain.ECONFLICT, "err.event.over")
 				}
 			}
 			switch c := cmd.(type) {
@@ -254,7 +260,7 @@ func (s *Server) renderPostPage(w http.ResponseWriter, r *http.Request, f formSt
 	p := principalOf(r)
 	post, event, ok := s.models.WallPost(r.PathValue("post"))
 	if !ok || event != r.PathValue("id") || (post.Hidden && !domain.Can(p.Role, "HideWallPost") && post.Actor != p.Actor()) {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diesen Beitrag gibt es auf dieser Wand nicht (mehr).")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.wall.post_gone_here"))
 		return
 	}
 	ev, _, seq, _ := s.models.Event(event)
@@ -262,7 +268,7 @@ func (s *Server) renderPostPage(w http.ResponseWriter, r *http.Request, f formSt
 		f.Values["text"] = post.Text
 	}
 	s.html(w, status)
-	postPageView(p, ev, post, seq, f, s.authorName).Render(r.Context(), w)
+	postPageView(p, ev, post, seq, f, s.authorNameIn(r.Context())).Render(r.Context(), w)
 }
 
 // newPostForm is a fresh form of the wall with the viewer's group chosen.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -27,7 +28,7 @@ func (s *Server) handleWallAsOf() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		now := time.Now()
-		p := wallAsOfPage{User: principalOf(r), Names: s.authorName}
+		p := wallAsOfPage{User: principalOf(r), Names: s.authorNameIn(r.Context())}
 		status := http.StatusOK
 		asOf, stand, err := ParseStand(r.URL.Query().Get("stand"), now)
 		p.AsOf, p.Stand = asOf, stand
@@ -39,7 +40,7 @@ func (s *Server) handleWallAsOf() http.Handler {
 		} else if stand != "" && s.cfg.Replay != nil {
 			then, err := s.cfg.Replay(r.Context(), asOf)
 			if err != nil {
-				s.internalError(w, r, "wall as of: replay", err)
+				s.internalError(w, r, "replay the wall as of a date", err)
 				return
 			}
 			src = then
@@ -47,13 +48,31 @@ func (s *Server) handleWallAsOf() http.Handler {
 		ev, posts, _, ok := src.Event(id)
 		if !ok {
 			if _, _, _, exists := s.models.Event(id); !exists {
-				s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Veranstaltung gibt es nicht.")
+				s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.event.not_found"))
 				return
 			}
 			ev, _, _, _ = s.models.Event(id) // planned only later: an empty wall
 		}
-		p.Event, p.Groups = ev, reportWallGroups(ev, posts)
+		p.Event, p.Groups = ev, wallAsOfGroups(r.Context(), ev, posts)
 		s.html(w, status)
 		wallAsOfView(p).Render(r.Context(), w)
 	})
+}
+
+// wallAsOfGroups sorts the shown posts of a wall into its workshop groups,
+// as the annual report does (reportWallGroups), with the column of posts
+// without a group named in the reader's language; groups without a post
+// are left out.
+func wallAsOfGroups(ctx context.Context, ev projections.EventInfo, posts []projections.WallPostView) []reportGroup {
+	cols, n := wallColumnsIn(ctx, ev, posts, nil, false)
+	if n == 0 {
+		return nil
+	}
+	var out []reportGroup
+	for _, c := range cols {
+		if len(c.Posts) > 0 {
+			out = append(out, reportGroup{Name: c.Name, Posts: c.Posts})
+		}
+	}
+	return out
 }
