@@ -46,27 +46,20 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formStat
 	personPageView(personPage{Person: p, Seq: seq, Form: f, Notice: noticeFrom(r), User: principalOf(r)}).Render(r.Context(), w)
 }
 
-// notices are the messages shown after a successful action, by the key
-// the redirect carries (?hinweis=…): the URL names only the key, so nobody
+// notices are the messages the roster, a person's page and the
+// accessibility statement show after a successful action, by the key the
+// redirect carries (?hinweis=…): the URL names only the key, so nobody
 // can make the page say something else. Each names its catalogue text.
+// (The pages of events, the wall, the survey and the report keep their
+// own lists.)
 var notices = map[string]string{
-	"aufgenommen":     "notice.joined",
-	"amt":             "notice.amt_changed",
-	"rolle":           "notice.role_changed",
-	"austritt":        "notice.left",
-	"wiedereintritt":  "notice.rejoined",
-	"verschoben":      "notice.event_rescheduled",
-	"abgesagt":        "notice.event_cancelled",
-	"durchgefuehrt":   "notice.event_held",
-	"vortrag":         "notice.talk_added",
-	"gruppe":          "notice.group_added",
-	"gruppe-gewaehlt": "notice.group_chosen",
-	"bearbeitet":      "notice.post_edited",
-	"geloescht":       "notice.post_deleted",
-	"ausgeblendet":    "notice.post_hidden",
-	"eingeblendet":    "notice.post_shown",
-	"rueckmeldung":    "notice.barrier_reported",
-	"erledigt":        "notice.barrier_answered",
+	"aufgenommen":    "person.notice.joined",
+	"amt":            "person.notice.amt_changed",
+	"rolle":          "person.notice.role_changed",
+	"austritt":       "person.notice.left",
+	"wiedereintritt": "person.notice.rejoined",
+	"rueckmeldung":   "barrier.notice.reported",
+	"erledigt":       "barrier.notice.answered",
 }
 
 // noticeFrom says the notice the request's URL names, in the reader's
