@@ -189,10 +189,10 @@ func Execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggrega
 
 func execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggregateID string, meta Meta, commandType string, cmd C, attempts *int, took *time.Duration) (Result, error) {
 	if !ValidCommandID(meta.CommandID) {
-		return Result{}, FieldError("command_id", "Die Befehlskennung fehlt oder ist ungültig.")
+		return Result{}, FieldError("command_id", "err.command.id_invalid")
 	}
 	if !validToken(aggregateID) {
-		return Result{}, Errorf(ENOTFOUND, "Diesen Eintrag gibt es nicht.")
+		return Result{}, Errorf(ENOTFOUND, "err.command.not_found")
 	}
 	if h.index != nil {
 		if r, ok := h.index.LookupCommand(meta.CommandID); ok {
@@ -267,12 +267,12 @@ func execute[S, C any](ctx context.Context, h *Handler, d Decider[S, C], aggrega
 		h.remember(subject, state, app.Seq)
 		return Result{Seq: app.Seq, Subject: subject, CommandType: commandType}, nil
 	}
-	return Result{}, Errorf(EBUSY, "Gerade ändern viele Personen denselben Eintrag. Bitte versuchen Sie es gleich noch einmal.")
+	return Result{}, Errorf(EBUSY, "err.command.busy")
 }
 
 func sameCommand(r Result, commandType string) (Result, error) {
 	if r.CommandType != commandType {
-		return Result{}, FieldError("command_id", "Diese Befehlskennung wurde schon für eine andere Aktion verwendet.")
+		return Result{}, FieldError("command_id", "err.command.id_reused")
 	}
 	r.Duplicate = true
 	return r, nil

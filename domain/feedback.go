@@ -54,7 +54,7 @@ var Feedback = Decider[BarrierReport, any]{
 		switch c := cmd.(type) {
 		case ReportBarrier:
 			if s.Exists {
-				return nil, Errorf(ECONFLICT, "Diese Rückmeldung ist schon angekommen.")
+				return nil, Errorf(ECONFLICT, "err.feedback.duplicate")
 			}
 			page, err := cleanText("page", "field.page", c.Page, MaxBarrierPage, false, false)
 			if err != nil {
@@ -67,10 +67,10 @@ var Feedback = Decider[BarrierReport, any]{
 			return []Data{BarrierReported{Page: page, Text: text}}, nil
 		case AnswerBarrierReport:
 			if !s.Exists {
-				return nil, Errorf(ENOTFOUND, "Diese Rückmeldung gibt es nicht.")
+				return nil, Errorf(ENOTFOUND, "err.feedback.not_found")
 			}
 			if s.Answered {
-				return nil, Errorf(ECONFLICT, "Diese Rückmeldung ist schon als erledigt markiert.")
+				return nil, Errorf(ECONFLICT, "err.feedback.already_answered")
 			}
 			note, err := cleanText("note", "field.note", c.Note, MaxBarrierText, false, true)
 			if err != nil {
@@ -78,7 +78,7 @@ var Feedback = Decider[BarrierReport, any]{
 			}
 			return []Data{BarrierReportAnswered{Note: note}}, nil
 		}
-		return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+		return nil, Errorf(EINVALID, "err.command.unknown_action")
 	},
 	Evolve: func(s BarrierReport, e Event) BarrierReport {
 		switch e.Data.(type) {

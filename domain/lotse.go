@@ -143,12 +143,12 @@ var Roster = Decider[Lotse, any]{
 
 func decideLotse(s Lotse, cmd any) ([]Data, error) {
 	if s.Erased {
-		return nil, Errorf(ECONFLICT, "Die Daten dieser Person wurden gelöscht.")
+		return nil, Errorf(ECONFLICT, "err.lotse.erased")
 	}
 	switch c := cmd.(type) {
 	case JoinLotse:
 		if s.Exists {
-			return nil, Errorf(ECONFLICT, "Diese Person steht schon auf der Liste.")
+			return nil, Errorf(ECONFLICT, "err.lotse.already_listed")
 		}
 		name, err := cleanText("name", "field.name", c.Name, MaxNameLength, true, false)
 		if err != nil {
@@ -159,17 +159,17 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if !KnownAmt(c.Amt) {
-			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
+			return nil, FieldError("amt", "err.lotse.amt_unknown")
 		}
 		if !KnownCity(c.City) {
-			return nil, FieldError("city", "Bitte wählen Sie Konstanz oder Heilbronn.")
+			return nil, FieldError("city", "err.lotse.city_unknown")
 		}
 		role := c.Role
 		if role == "" {
 			role = RoleLotse
 		}
 		if !role.Valid() {
-			return nil, FieldError("role", "Bitte wählen Sie eine Rolle aus der Liste.")
+			return nil, FieldError("role", "err.lotse.role_unknown")
 		}
 		return []Data{LotseJoined{Name: name, Email: email, Amt: c.Amt, City: c.City, Role: role}}, nil
 	case ChangeAmt:
@@ -177,10 +177,10 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if !KnownAmt(c.Amt) {
-			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
+			return nil, FieldError("amt", "err.lotse.amt_unknown")
 		}
 		if c.Amt == s.Amt {
-			return nil, FieldError("amt", "%s ist bereits im %s.", s.Name, s.Amt)
+			return nil, FieldError("amt", "err.lotse.same_amt", s.Name, s.Amt)
 		}
 		return []Data{LotseAmtChanged{From: s.Amt, To: c.Amt}}, nil
 	case ChangeRole:
@@ -188,18 +188,18 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if !c.Role.Valid() {
-			return nil, FieldError("role", "Bitte wählen Sie eine Rolle aus der Liste.")
+			return nil, FieldError("role", "err.lotse.role_unknown")
 		}
 		if c.Role == s.Role {
-			return nil, FieldError("role", "%s hat diese Rolle bereits.", s.Name)
+			return nil, FieldError("role", "err.lotse.same_role", s.Name)
 		}
 		return []Data{LotseRoleChanged{From: s.Role, To: c.Role}}, nil
 	case LeaveRoster:
 		if !s.Exists {
-			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+			return nil, Errorf(ENOTFOUND, "err.lotse.not_found")
 		}
 		if !s.Active {
-			return nil, Errorf(ECONFLICT, "%s ist bereits ausgeschieden.", s.Name)
+			return nil, Errorf(ECONFLICT, "err.lotse.already_left", s.Name)
 		}
 		reason, err := cleanText("reason", "field.reason", c.Reason, MaxReasonLength, false, true)
 		if err != nil {
@@ -208,29 +208,29 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 		return []Data{LotseLeft{Reason: reason}}, nil
 	case RejoinRoster:
 		if !s.Exists {
-			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+			return nil, Errorf(ENOTFOUND, "err.lotse.not_found")
 		}
 		if s.Active {
-			return nil, Errorf(ECONFLICT, "%s ist noch aktiv.", s.Name)
+			return nil, Errorf(ECONFLICT, "err.lotse.still_active", s.Name)
 		}
 		amt := c.Amt
 		if amt == "" {
 			amt = s.Amt
 		}
 		if !KnownAmt(amt) {
-			return nil, FieldError("amt", "Bitte wählen Sie ein Amt aus der Liste.")
+			return nil, FieldError("amt", "err.lotse.amt_unknown")
 		}
 		return []Data{LotseRejoined{Amt: amt}}, nil
 	case ChangeEmail:
 		if !s.Exists {
-			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+			return nil, Errorf(ENOTFOUND, "err.lotse.not_found")
 		}
 		email, err := cleanEmail(c.Email)
 		if err != nil {
 			return nil, err
 		}
 		if email == "" {
-			return nil, FieldError("email", "Bitte geben Sie eine E-Mail-Adresse an.")
+			return nil, FieldError("email", "err.lotse.email_required")
 		}
 		if email == s.Email {
 			return nil, nil
@@ -238,22 +238,22 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 		return []Data{LotseEmailChanged{Email: email}}, nil
 	case EraseLotse:
 		if !s.Exists {
-			return nil, Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+			return nil, Errorf(ENOTFOUND, "err.lotse.not_found")
 		}
 		if c.Confirm != "ja" {
-			return nil, FieldError("confirm", "Bitte bestätigen Sie, dass die Daten endgültig gelöscht werden sollen.")
+			return nil, FieldError("confirm", "err.lotse.confirm_erasure")
 		}
 		return []Data{LotseErased{}}, nil
 	}
-	return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+	return nil, Errorf(EINVALID, "err.command.unknown_action")
 }
 
 func mustBeActive(s Lotse) error {
 	if !s.Exists {
-		return Errorf(ENOTFOUND, "Diese Person gibt es nicht.")
+		return Errorf(ENOTFOUND, "err.lotse.not_found")
 	}
 	if !s.Active {
-		return Errorf(ECONFLICT, "%s ist ausgeschieden. Bitte zuerst wieder aufnehmen.", s.Name)
+		return Errorf(ECONFLICT, "err.lotse.inactive", s.Name)
 	}
 	return nil
 }
@@ -287,7 +287,7 @@ func cleanEmail(s string) (string, error) {
 	at := strings.IndexByte(s, '@')
 	if !utf8.ValidString(s) || len(s) > MaxEmailLength || at < 1 || at != strings.LastIndexByte(s, '@') || at == len(s)-1 ||
 		strings.ContainsAny(s, " \t\r\n<>\"'(),;:[]\\") || !strings.Contains(s[at:], ".") {
-		return "", FieldError("email", "Bitte geben Sie eine gültige E-Mail-Adresse an (z. B. vorname.nachname@konstanz.de).")
+		return "", FieldError("email", "err.lotse.email_invalid")
 	}
 	return strings.ToLower(s), nil
 }

@@ -15,8 +15,21 @@ type Personal interface {
 	MapPersonal(f func(field, value string) string) Data
 }
 
-// ErasedName is shown wherever the name of an erased person would be.
+// ErasedName stands wherever the name of an erased person would be: read
+// models, decoded events and snapshots carry it as the name. It is a
+// marker, not a text: the web recognises it (IsErasedName) and says
+// ErasedNameKey in the reader's language. Its value is kept as it always
+// was, since snapshots written before hold it.
+//
+// i18n:data: a marker value stored in read models and snapshots.
 const ErasedName = "gelöschte Person"
+
+// ErasedNameKey is the catalogue key of what people read for ErasedName.
+const ErasedNameKey = "person.erased_name"
+
+// IsErasedName reports whether a name from a read model is the marker of
+// an erased person.
+func IsErasedName(name string) bool { return name == ErasedName }
 
 // Erased is the value of a personal field whose key is gone.
 func Erased(field string) string {

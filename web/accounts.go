@@ -62,7 +62,7 @@ func (s *Server) requireSession(next http.Handler) http.Handler {
 				return
 			}
 			if !p.Token && !validCSRF(p, csrfOf(r)) {
-				s.writeError(w, r, http.StatusForbidden, "csrf", "", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
+				s.writeError(w, r, http.StatusForbidden, "csrf", "", tr(r.Context(), "err.session.form_expired"))
 				return
 			}
 		}
@@ -94,13 +94,25 @@ func (s *Server) handleLoginPage() http.Handler {
 		}
 		f := s.newForm(r, "login")
 		s.html(w, http.StatusOK)
-		loginPage(f, safeNext(r.URL.Query().Get("weiter")), loginNotices[r.URL.Query().Get("hinweis")]).Render(r.Context(), w)
+		loginPage(f, safeNext(r.URL.Query().Get("weiter")), noticeIn(r, loginNotices)).Render(r.Context(), w)
 	})
 }
 
+// loginNotices are the notices of the login page, by the key the
+// redirect carries (?hinweis=…), each naming its catalogue text.
 var loginNotices = map[string]string{
-	"abgemeldet": "Sie sind abgemeldet.",
-	"abgelaufen": "Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.",
+	"abgemeldet": "login.notice.logged_out",
+	"abgelaufen": "login.notice.expired",
+}
+
+// noticeIn says the notice of a page's own list that the request's URL
+// names ("" for none or an unknown one).
+func noticeIn(r *http.Request, keys map[string]string) string {
+	key, ok := keys[r.URL.Query().Get("hinweis")]
+	if !ok {
+		return ""
+	}
+	return tr(r.Context(), key)
 }
 
 func (s *Server) html(w http.ResponseWriter, status int) {
@@ -119,15 +131,15 @@ func (s *Server) handleLogin() http.Handler {
 		next := safeNext(r.PostForm.Get("weiter"))
 		f := s.newForm(r, "login")
 		f.Values["email"] = email
-		fail := func(status int, msg string) {
-			f.Message = msg
+		fail := func(status int, key string) {
+			f.Message = tr(r.Context(), key)
 			s.html(w, status)
 			loginPage(f, next, "").Render(r.Context(), w)
 		}
 		addr := clientAddr(r)
 		if s.logins.blocked(email, addr) {
 			w.Header().Set("Retry-After", "900")
-			fail(http.StatusTooManyRequests, "Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.")
+			fail(http.StatusTooManyRequests, "login.too_many_attempts")
 			return
 		}
 		person, found := s.models.PersonByEmail(email)
@@ -137,7 +149,7 @@ func (s *Server) handleLogin() http.Handler {
 			var err error
 			if hasCred, err = s.secrets.GetSecret(r.Context(), bucketCredentials, person.ID, &cred); err != nil {
 				s.log.Error("read credential", "err", err)
-				fail(http.StatusServiceUnavailable, "Die Anmeldung ist gerade nicht möglich. Bitte versuchen Sie es gleich noch einmal.")
+				fail(http.StatusServiceUnavailable, "login.unavailable")
 				return
 			}
 		}
@@ -147,13 +159,13 @@ func (s *Server) handleLogin() http.Handler {
 		if !hasCred || !checkPassword(cred.Hash, password) {
 			s.logins.fail(email, addr)
 			s.log.Info("login failed", "addr", addr) // never the password, nor the address tried
-			fail(http.StatusUnauthorized, "E-Mail-Adresse oder Passwort stimmen nicht.")
+			fail(http.StatusUnauthorized, "login.wrong_credentials")
 			return
 		}
 		cookie, err := s.newSession(r.Context(), person.ID)
 		if err != nil {
 			s.log.Error("new session", "err", err)
-			fail(http.StatusServiceUnavailable, "Die Anmeldung ist gerade nicht möglich. Bitte versuchen Sie es gleich noch einmal.")
+			fail(http.StatusServiceUnavailable, "login.unavailable")
 			return
 		}
 		s.setSessionCookie(w, r, cookie, int(sessionLifetime.Seconds()))
@@ -207,7 +219,7 @@ func (s *Server) accountPage(r *http.Request, f formState, newToken, notice stri
 
 func (s *Server) handleAccount() http.Handler {
 	return s.requireView(domain.ViewOwnAccount, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		page, err := s.accountPage(r, s.newForm(r, "token"), "", accountNotices[r.URL.Query().Get("hinweis")])
+		page, err := s.accountPage(r, s.newForm(r, "token"), "", noticeIn(r, accountNotices))
 		if err != nil {
 			s.log.Error("account page", "err", err)
 		}
@@ -216,9 +228,10 @@ func (s *Server) handleAccount() http.Handler {
 	}))
 }
 
+// accountNotices are the notices of the account page (?hinweis=…).
 var accountNotices = map[string]string{
-	"widerrufen": "Der Schlüssel wurde widerrufen.",
-	"willkommen": "Willkommen! Ihr Zugang ist eingerichtet.",
+	"widerrufen": "account.notice.token_revoked",
+	"willkommen": "account.notice.welcome",
 }
 
 func (s *Server) handleCreateToken() http.Handler {
@@ -231,8 +244,8 @@ func (s *Server) handleCreateToken() http.Handler {
 		label := strings.TrimSpace(r.PostForm.Get("label"))
 		f := s.newForm(r, "token")
 		f.Values["label"] = label
-		if label == "" || len([]rune(label)) > 60 || strings.ContainsAny(label, "\x00\r\n") {
-			f.Field, f.Message = "label", "Bitte geben Sie eine Bezeichnung mit höchstens 60 Zeichen an."
+		if label == "" || len([]rune(label)) > maxTokenLabel || strings.ContainsAny(label, "\x00\r\n") {
+			f.Field, f.Message = "label", tr(r.Context(), "account.token.label_invalid", maxTokenLabel)
 			page, _ := s.accountPage(r, f, "", "")
 			s.html(w, http.StatusUnprocessableEntity)
 			accountPageView(page).Render(r.Context(), w)
@@ -295,7 +308,7 @@ func (s *Server) handleMyData() http.Handler {
 			"api_schluessel":      page.Tokens,
 			"bewertungen":         s.ratedEvents(p),
 			"umfragen":            s.answeredSurveys(p),
-			"hinweis":             "Passwörter werden nur als Argon2id-Hash gespeichert und sind hier nicht enthalten.",
+			"hinweis":             tr(r.Context(), "account.my_data.passwords_note"),
 		}
 		w.Header().Set("Content-Disposition", `attachment; filename="meine-daten.json"`)
 		w.Header().Set("Cache-Control", "no-store")
@@ -363,7 +376,7 @@ func (s *Server) handleInviteCreate() http.Handler {
 		}
 		person, _, ok := s.models.Person(r.PathValue("id"))
 		if !ok || !person.Active {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Nur aktive Personen auf der Liste können eingeladen werden.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "invite.only_active"))
 			return
 		}
 		link, expires, err := CreateInviteLink(r.Context(), s.secrets, s.cfg.PublicURL, person.ID)
@@ -393,21 +406,23 @@ func (s *Server) lookupInvite(ctx context.Context, token string) (invite, bool) 
 	return inv, true
 }
 
-const inviteInactive = "Diese Einladung gilt nicht mehr: die Person ist nicht mehr als Digitallotsin oder Digitallotse eingetragen."
-
-const inviteGone = "Dieser Link ist abgelaufen oder wurde schon benutzt. Bitten Sie das Amt für Digitalisierung und IT um einen neuen."
+// The catalogue keys of an invitation that no longer works.
+const (
+	inviteInactive = "invite.inactive"
+	inviteGone     = "invite.gone"
+)
 
 func (s *Server) handleInvitePage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token := r.PathValue("token")
 		inv, ok := s.lookupInvite(r.Context(), token)
 		if !ok || inv.Purpose == purposeDemo {
-			s.writeError(w, r, http.StatusGone, domain.ENOTFOUND, "", inviteGone)
+			s.writeError(w, r, http.StatusGone, domain.ENOTFOUND, "", tr(r.Context(), inviteGone))
 			return
 		}
 		person, _, _ := s.models.Person(inv.Person)
 		if inv.Purpose == purposeInvite && !person.Active {
-			s.writeError(w, r, http.StatusGone, domain.ECONFLICT, "", inviteInactive)
+			s.writeError(w, r, http.StatusGone, domain.ECONFLICT, "", tr(r.Context(), inviteInactive))
 			return
 		}
 		s.html(w, http.StatusOK)
@@ -421,7 +436,7 @@ func (s *Server) handleInviteAccept() http.Handler {
 		token := r.PathValue("token")
 		inv, ok := s.lookupInvite(ctx, token)
 		if !ok || inv.Purpose == purposeDemo {
-			s.writeError(w, r, http.StatusGone, domain.ENOTFOUND, "", inviteGone)
+			s.writeError(w, r, http.StatusGone, domain.ENOTFOUND, "", tr(r.Context(), inviteGone))
 			return
 		}
 		if !s.parseSmallForm(w, r) {
@@ -430,7 +445,7 @@ func (s *Server) handleInviteAccept() http.Handler {
 		setup := inv.Purpose == purposeSetup
 		person, _, _ := s.models.Person(inv.Person)
 		if !setup && !person.Active {
-			s.writeError(w, r, http.StatusGone, domain.ECONFLICT, "", inviteInactive)
+			s.writeError(w, r, http.StatusGone, domain.ECONFLICT, "", tr(r.Context(), inviteInactive))
 			return
 		}
 		f := s.newForm(r, "invite")
@@ -448,7 +463,7 @@ func (s *Server) handleInviteAccept() http.Handler {
 			return
 		}
 		if pw != r.PostForm.Get("password2") {
-			fail(domain.FieldError("password2", "Die beiden Passwörter stimmen nicht überein."))
+			fail(domain.FieldError("password2", "invite.passwords_differ"))
 			return
 		}
 		// Check every rule before the one-time link is used up.
@@ -465,12 +480,12 @@ func (s *Server) handleInviteAccept() http.Handler {
 			return
 		}
 		if other, taken := s.models.PersonByEmail(f.Values["email"]); taken && other.ID != inv.Person {
-			fail(domain.FieldError("email", "Diese E-Mail-Adresse wird schon für einen anderen Zugang verwendet."))
+			fail(domain.FieldError("email", "invite.email_taken"))
 			return
 		}
 		var used invite
 		if ok, err := s.secrets.TakeSecret(ctx, bucketInvites, hashToken(token), &used); err != nil || !ok {
-			s.writeError(w, r, http.StatusGone, domain.ENOTFOUND, "", inviteGone)
+			s.writeError(w, r, http.StatusGone, domain.ENOTFOUND, "", tr(r.Context(), inviteGone))
 			return
 		}
 		personID := inv.Person
@@ -512,7 +527,7 @@ func (s *Server) handleDemoLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inv, ok := s.lookupInvite(r.Context(), r.PathValue("token"))
 		if !s.cfg.Demo || !ok || inv.Purpose != purposeDemo {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diesen Demo-Zugang gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "login.demo_unknown"))
 			return
 		}
 		cookie, err := s.newSession(r.Context(), inv.Person)

@@ -47,10 +47,12 @@ const (
 const (
 	sessionCookie   = "lb_sitzung"
 	sessionLifetime = 12 * time.Hour
-	inviteLifetime  = 7 * 24 * time.Hour
+	inviteLifetime  = inviteDays * 24 * time.Hour
+	inviteDays      = 7 // how long an invitation link works, as the person page says
 	setupLifetime   = 24 * time.Hour
 	minPassword     = 12
 	maxPassword     = 256
+	maxTokenLabel   = 60 // characters of an API token's label
 )
 
 type credential struct {
@@ -170,9 +172,9 @@ func validPassword(pw string) error {
 	n := len([]rune(pw))
 	switch {
 	case n < minPassword:
-		return domain.FieldError("password", "Das Passwort ist zu kurz: bitte mindestens %d Zeichen.", minPassword)
+		return domain.FieldError("password", "account.password.too_short", minPassword)
 	case n > maxPassword:
-		return domain.FieldError("password", "Das Passwort ist zu lang (höchstens %d Zeichen).", maxPassword)
+		return domain.FieldError("password", "account.password.too_long", maxPassword)
 	}
 	return nil
 }

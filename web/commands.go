@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"logbuch/domain"
+	"logbuch/web/i18n"
 )
 
 // maxCommandBody bounds a command request; larger ones get 413.
@@ -71,13 +72,52 @@ func errorStatus(code string) int {
 	return http.StatusInternalServerError
 }
 
-// requestError is a problem with the request itself, before any decision.
+// requestError is a problem with the request itself, before any decision,
+// as German text (the form older callers and tests read).
 type requestError struct {
 	status  int
 	message string
 }
 
 func (e *requestError) Error() string { return e.message }
+
+// requestProblem is a problem with the request itself, as a catalogue
+// message: it is said in the reader's language. It also reads as a
+// requestError (errors.As), with the German text.
+type requestProblem struct {
+	status int
+	msg    domain.Msg
+}
+
+func newRequestProblem(status int, key string, args ...any) *requestProblem {
+	return &requestProblem{status: status, msg: domain.M(key, args...)}
+}
+
+// Error is the text for logs: the message's key and arguments.
+func (e *requestProblem) Error() string {
+	if len(e.msg.Args) > 0 {
+		return e.msg.Key + fmt.Sprint(e.msg.Args)
+	}
+	return e.msg.Key
+}
+
+func (e *requestProblem) Unwrap() error {
+	return &requestError{status: e.status, message: i18n.For(i18n.German).Msg(e.msg)}
+}
+
+// requestProblemOf says a problem of a request in the reader's language:
+// its status and its message. Anything else reads as unreadable.
+func requestProblemOf(ctx context.Context, err error) (int, string) {
+	var rp *requestProblem
+	if errors.As(err, &rp) {
+		return rp.status, trm(ctx, rp.msg)
+	}
+	var re *requestError
+	if errors.As(err, &re) {
+		return re.status, re.message
+	}
+	return http.StatusBadRequest, tr(ctx, "request.unreadable")
+}
 
 // admit checks what every command checks before its body is read: the
 // read models are ready, the caller is logged in and may do the action (a
@@ -86,7 +126,7 @@ func (e *requestError) Error() string { return e.message }
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, action string) (principal, bool) {
 	if !s.models.Ready() {
 		w.Header().Set("Retry-After", "5")
-		s.writeError(w, r, http.StatusServiceUnavailable, "starting", "", "Logbuch startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.")
+		s.writeError(w, r, http.StatusServiceUnavailable, "starting", "", tr(r.Context(), "request.starting"))
 		return principal{}, false
 	}
 	p := principalOf(r)
@@ -104,7 +144,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, action string) (p
 	}
 	if !s.limits.allow(limitKey(p)) {
 		w.Header().Set("Retry-After", "5")
-		s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", "Zu viele Aktionen in kurzer Zeit. Bitte warten Sie einen Moment.")
+		s.writeError(w, r, http.StatusTooManyRequests, "rate_limited", "", tr(r.Context(), "request.rate_limited"))
 		return p, false
 	}
 	return p, true
@@ -114,15 +154,12 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, action string) (p
 // token does not match its session; it returns false when it answered.
 func (s *Server) readable(w http.ResponseWriter, r *http.Request, p principal, err error) bool {
 	if err != nil {
-		var re *requestError
-		if !errors.As(err, &re) {
-			re = &requestError{status: http.StatusBadRequest, message: "Die Anfrage konnte nicht gelesen werden."}
-		}
-		s.writeError(w, r, re.status, "bad_request", "", re.message)
+		status, message := requestProblemOf(r.Context(), err)
+		s.writeError(w, r, status, "bad_request", "", message)
 		return false
 	}
 	if !p.Token && !validCSRF(p, csrfOf(r)) {
-		s.writeError(w, r, http.StatusForbidden, "csrf", "", "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
+		s.writeError(w, r, http.StatusForbidden, "csrf", "", tr(r.Context(), "err.session.form_expired"))
 		return false
 	}
 	return true
@@ -219,10 +256,10 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 		}
 		// encoding/json would silently replace invalid UTF-8; refuse it.
 		if !utf8.Valid(body) {
-			return "", nil, &requestError{http.StatusBadRequest, "Die Anfrage enthält ungültige Zeichen (kein gültiges UTF-8)."}
+			return "", nil, newRequestProblem(http.StatusBadRequest, "request.invalid_utf8")
 		}
 		if err := decodeStrictJSON(body, cmd); err != nil {
-			return "", nil, &requestError{http.StatusBadRequest, jsonProblem(err)}
+			return "", nil, &requestProblem{http.StatusBadRequest, jsonProblemMsg(err)}
 		}
 		return r.Header.Get("Idempotency-Key"), nil, nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
@@ -246,10 +283,10 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 			f, ok := fields[key]
 			ff, dynamic := cmd.(formFields)
 			if !ok && !(dynamic && len(vs) == 1 && ff.SetFormField(key, vs[0])) {
-				return "", nil, &requestError{http.StatusBadRequest, fmt.Sprintf("Unbekanntes Feld „%s“.", clip(key))}
+				return "", nil, newRequestProblem(http.StatusBadRequest, "request.unknown_field", clip(key))
 			}
 			if len(vs) != 1 {
-				return "", nil, &requestError{http.StatusBadRequest, fmt.Sprintf("Das Feld „%s“ wurde mehrfach gesendet.", clip(key))}
+				return "", nil, newRequestProblem(http.StatusBadRequest, "request.field_repeated", clip(key))
 			}
 			if ok {
 				f.SetString(vs[0])
@@ -258,7 +295,7 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 		}
 		return r.PostForm.Get("command_id"), values, nil
 	}
-	return "", nil, &requestError{http.StatusUnsupportedMediaType, "Bitte senden Sie ein Formular oder JSON (Content-Type application/json)."}
+	return "", nil, errNotFormOrJSON()
 }
 
 // maxSmallForm bounds the forms outside the commands (login, invitation,
@@ -270,9 +307,8 @@ const maxSmallForm = 8 << 10
 func (s *Server) parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSmallForm)
 	if err := r.ParseForm(); err != nil {
-		var re *requestError
-		errors.As(bodyError(err), &re)
-		s.writeError(w, r, re.status, "bad_request", "", re.message)
+		status, message := requestProblemOf(r.Context(), bodyError(err))
+		s.writeError(w, r, status, "bad_request", "", message)
 		return false
 	}
 	return true
@@ -281,27 +317,40 @@ func (s *Server) parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return &requestError{http.StatusRequestEntityTooLarge, fmt.Sprintf("Die Anfrage ist zu groß (höchstens %d KB).", mbe.Limit>>10)}
+		return newRequestProblem(http.StatusRequestEntityTooLarge, "request.too_large", int(mbe.Limit>>10))
 	}
-	return &requestError{http.StatusBadRequest, "Die Anfrage konnte nicht gelesen werden."}
+	return newRequestProblem(http.StatusBadRequest, "request.unreadable")
 }
 
-// jsonProblem turns a decoding error into a German message without
-// echoing more than a short, quoted piece of the input.
-func jsonProblem(err error) string {
+// errNotFormOrJSON refuses a body that is neither a form nor JSON.
+func errNotFormOrJSON() error {
+	return newRequestProblem(http.StatusUnsupportedMediaType, "request.not_form_or_json")
+}
+
+// i18n:data: how encoding/json begins the error of an unknown field (a
+// protocol detail it gives no type for), not a text for people.
+const jsonUnknownField = "json: unknown field "
+
+// jsonProblemMsg turns a decoding error into a message without echoing
+// more than a short, quoted piece of the input.
+func jsonProblemMsg(err error) domain.Msg {
 	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		return "Unbekanntes Feld „" + clip(strings.Trim(f, `"`)) + "“."
+	if f, ok := strings.CutPrefix(msg, jsonUnknownField); ok {
+		return domain.M("request.unknown_field", clip(strings.Trim(f, `"`)))
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		if te.Field == "" {
-			return "Die Anfrage muss ein JSON-Objekt sein."
+			return domain.M("request.not_json_object")
 		}
-		return fmt.Sprintf("Das Feld „%s“ hat den falschen Typ.", clip(te.Field))
+		return domain.M("request.field_wrong_type", clip(te.Field))
 	}
-	return "Die Anfrage ist kein gültiges JSON-Objekt für diese Aktion."
+	return domain.M("request.invalid_json")
 }
+
+// jsonProblem is jsonProblemMsg in German (for callers that build a
+// requestError).
+func jsonProblem(err error) string { return i18n.For(i18n.German).Msg(jsonProblemMsg(err)) }
 
 func clip(s string) string {
 	if len(s) > 40 {
@@ -365,7 +414,7 @@ func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case wantsJSON(r):
 		w.Header().Set("WWW-Authenticate", `Bearer realm="logbuch"`)
-		s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", "Bitte melden Sie sich an.")
+		s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", tr(r.Context(), "err.session.login_required"))
 	case r.Method == http.MethodGet:
 		http.Redirect(w, r, "/anmelden?weiter="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 	default:
@@ -381,7 +430,7 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, what stri
 }
 
 func (s *Server) forbidden(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, http.StatusForbidden, "forbidden", "", "Dafür fehlt Ihnen die Berechtigung.")
+	s.writeError(w, r, http.StatusForbidden, "forbidden", "", tr(r.Context(), "err.session.forbidden"))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -390,7 +439,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-// writeError answers an error as JSON or as a small German page.
+// writeError answers an error as JSON or as a small page; message is
+// already said in the reader's language.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, code, field, message string) {
 	if wantsJSON(r) {
 		body := map[string]string{"code": code, "message": message}

@@ -74,7 +74,7 @@ func (s *Server) handleBarrierReports() http.Handler {
 func (s *Server) renderBarrierReports(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	src, ok := s.models.(BarrierReports)
 	if !ok {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Seite gibt es nicht.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "request.no_such_page"))
 		return
 	}
 	reports, seq := src.BarrierReports()
@@ -92,4 +92,13 @@ func (s *Server) handleAnswerBarrierReport() http.Handler {
 		},
 		page: s.renderBarrierReports,
 	})
+}
+
+// reporterName says who sent a barrier report: a name from the roster
+// (an erased person in the reader's language), or that nobody knows.
+func reporterName(ctx context.Context, name string) string {
+	if name == "" {
+		return tr(ctx, "barrier.reports.unknown")
+	}
+	return shownName(ctx, name)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -38,7 +37,7 @@ func (s *Server) handlePersonPage() http.Handler {
 func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	p, seq, ok := s.models.Person(pathID(r))
 	if !ok {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Person steht nicht auf der Liste.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "person.not_on_roster"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -47,29 +46,41 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formStat
 	personPageView(personPage{Person: p, Seq: seq, Form: f, Notice: noticeFrom(r), User: principalOf(r)}).Render(r.Context(), w)
 }
 
-// notices are the messages shown after a successful action. The redirect
-// carries only the key, so nobody can make the page say something else.
+// notices are the messages the roster, a person's page and the
+// accessibility statement show after a successful action, by the key the
+// redirect carries (?hinweis=…): the URL names only the key, so nobody
+// can make the page say something else. Each names its catalogue text.
+// (The pages of events, the wall, the survey and the report keep their
+// own lists.)
 var notices = map[string]string{
-	"aufgenommen":     "Die Person wurde aufgenommen.",
-	"amt":             "Das Amt wurde geändert.",
-	"rolle":           "Die Rolle wurde geändert.",
-	"austritt":        "Der Austritt wurde erfasst.",
-	"wiedereintritt":  "Die Person wurde wieder aufgenommen.",
-	"verschoben":      "Die Veranstaltung wurde verschoben.",
-	"abgesagt":        "Die Veranstaltung wurde abgesagt.",
-	"durchgefuehrt":   "Die Veranstaltung ist als durchgeführt erfasst.",
-	"vortrag":         "Der Vortrag wurde erfasst.",
-	"gruppe":          "Die Gruppe wurde angelegt.",
-	"gruppe-gewaehlt": "Sie sind jetzt in dieser Gruppe.",
-	"bearbeitet":      "Ihr Beitrag wurde geändert.",
-	"geloescht":       "Ihr Beitrag wurde gelöscht.",
-	"ausgeblendet":    "Der Beitrag ist ausgeblendet.",
-	"eingeblendet":    "Der Beitrag ist wieder sichtbar.",
-	"rueckmeldung":    "Danke! Ihre Nachricht ist beim Team Digitalisierung angekommen.",
-	"erledigt":        "Die Rückmeldung ist als erledigt markiert.",
+	"aufgenommen":    "person.notice.joined",
+	"amt":            "person.notice.amt_changed",
+	"rolle":          "person.notice.role_changed",
+	"austritt":       "person.notice.left",
+	"wiedereintritt": "person.notice.rejoined",
+	"rueckmeldung":   "barrier.notice.reported",
+	"erledigt":       "barrier.notice.answered",
 }
 
-func noticeFrom(r *http.Request) string { return notices[r.URL.Query().Get("hinweis")] }
+// noticeFrom says the notice the request's URL names, in the reader's
+// language ("" for none or an unknown one).
+func noticeFrom(r *http.Request) string {
+	key, ok := notices[r.URL.Query().Get("hinweis")]
+	if !ok {
+		return ""
+	}
+	return tr(r.Context(), key)
+}
+
+// shownName says a name from the roster: the marker of an erased person
+// (domain.ErasedName, which read models carry as the name) in the
+// reader's language, every other name as it is.
+func shownName(ctx context.Context, name string) string {
+	if domain.IsErasedName(name) {
+		return tr(ctx, domain.ErasedNameKey)
+	}
+	return name
+}
 
 func (s *Server) handleJoin() http.Handler {
 	return s.command(commandRoute{
@@ -243,7 +254,7 @@ func (s *Server) whenReady(next http.Handler) http.Handler {
 				applied, target := s.models.Progress()
 				w.Header().Set("Retry-After", "5")
 				s.writeError(w, r, http.StatusServiceUnavailable, "starting", "",
-					fmt.Sprintf("Logbuch startet gerade und liest das Protokoll ein (%d von %d Einträgen). Bitte laden Sie die Seite in ein paar Sekunden neu.", applied, target))
+					tr(r.Context(), "request.starting_progress", applied, target))
 				return
 			}
 			time.Sleep(20 * time.Millisecond)

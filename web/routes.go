@@ -11,7 +11,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", http.RedirectHandler("/lotsen", http.StatusSeeOther))
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Seite gibt es nicht. Vielleicht hilft die Navigation oben weiter.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "request.page_not_found"))
 	}))
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /readyz", s.handleReadyz())
@@ -119,7 +119,7 @@ func (s *Server) routes() http.Handler {
 		}
 	}
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, http.StatusForbidden, "forbidden", "", "Diese Anfrage kam nicht von einer Seite des Logbuchs und wurde abgelehnt.")
+		s.writeError(w, r, http.StatusForbidden, "forbidden", "", tr(r.Context(), "request.cross_origin"))
 	}))
 	return s.accessLog(securityHeaders(s.withLanguage(csrf.Handler(s.identify(mux)))))
 }
