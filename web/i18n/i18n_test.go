@@ -288,7 +288,7 @@ func keepGerman(key, text string) bool {
 	}
 	for _, name := range []string{"Digitallotse", "Digitallotsin", "Lotsen", "Lotse", "Lotsin", "Lenkungsgruppe", "KNowHow", "KNmeetsHN",
 		"Amt", "Ämter", "Leichte Sprache", "Deutsch", "Konstanz", "Heilbronn", "Meet & Learn", "Lunch & Learn", "Barrierefreiheit",
-		"Stand am", "Drehbuch", "Präferenz", "Bedarf", "Fazit und Ausblick", "Digitalisierung", "Kämmerei", "BITV", "Schwerbehindertenvertretung"} {
+		"Stand am", "Drehbuch", "Präferenz", "Baden-Württemberg", "Landes-Behindertenbeauftragte", "Bedarf", "Fazit und Ausblick", "Digitalisierung", "Kämmerei", "BITV", "Schwerbehindertenvertretung"} {
 		text = strings.ReplaceAll(text, name, "")
 	}
 	return !germanWords.MatchString(text) || key == "language.name.de"
