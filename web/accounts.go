@@ -306,7 +306,7 @@ func (s *Server) handleMyData() http.Handler {
 			"verlauf":             history,
 			"angemeldete_geraete": page.Sessions,
 			"api_schluessel":      page.Tokens,
-			"bewertungen":         s.ratedEvents(p),
+			"bewertungen":         s.ratedEventsIn(r.Context(), p),
 			"umfragen":            s.answeredSurveys(p),
 			"hinweis":             tr(r.Context(), "account.my_data.passwords_note"),
 		}

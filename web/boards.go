@@ -120,10 +120,10 @@ func (s *Server) boardPeople() []option {
 func (s *Server) personNames(ctx context.Context) func(string) string {
 	return func(id string) string {
 		if p, _, ok := s.models.Person(id); ok {
-			return p.Name
+			return shownName(ctx, p.Name)
 		}
 		if id == "" {
-			return "–"
+			return tr(ctx, "date.none")
 		}
 		return tr(ctx, "board.person_unknown")
 	}

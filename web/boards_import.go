@@ -162,7 +162,7 @@ func readImportRequest(r *http.Request) (importRequest, error) {
 			return req, bodyError(err)
 		}
 		if err := decodeStrictJSON(body, &req); err != nil {
-			return req, &requestError{http.StatusBadRequest, jsonProblem(err)}
+			return req, &requestProblem{http.StatusBadRequest, jsonProblemMsg(err)}
 		}
 		if req.ImportID == "" {
 			req.ImportID = r.Header.Get("Idempotency-Key")

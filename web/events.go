@@ -181,7 +181,7 @@ func (s *Server) authorNameIn(ctx context.Context) func(string) string {
 			return ""
 		}
 		if p, _, ok := s.models.Person(actor); ok {
-			return p.Name
+			return shownName(ctx, p.Name)
 		}
 		return tr(ctx, "layout.brand")
 	}

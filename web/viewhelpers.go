@@ -194,7 +194,7 @@ func formatLabel(ctx context.Context, format string) string {
 // the roster (so that an erasure hides them).
 func authorLabel(ctx context.Context, p projections.WallPostView, names func(string) string) string {
 	if strings.HasPrefix(p.Actor, "guest:") {
-		return tr(ctx, "wall.guest_author", p.GuestName)
+		return tr(ctx, "wall.guest_author", shownName(ctx, p.GuestName))
 	}
 	return names(p.Actor)
 }

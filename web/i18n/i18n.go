@@ -206,7 +206,9 @@ func (c *Catalogue) Msg(m domain.Msg) string {
 func (c *Catalogue) HTML(key string, args ...any) string {
 	local := c.localArgs(args)
 	for i, a := range local {
-		local[i] = html.EscapeString(fmt.Sprint(a))
+		if _, isNumber := a.(number); !isNumber { // numbers keep their verbs (%d, %.1f)
+			local[i] = html.EscapeString(fmt.Sprint(a))
+		}
 	}
 	text, ok := c.texts[key]
 	if !ok {

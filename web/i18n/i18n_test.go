@@ -232,11 +232,15 @@ func TestNumbersAndDatesPerLanguage(t *testing.T) {
 	}
 }
 
-// An HTML text escapes its arguments: a name cannot become markup.
+// An HTML text escapes its arguments: a name cannot become markup; numbers
+// keep their verbs and the language's way.
 func TestHTMLTextEscapesArguments(t *testing.T) {
 	got := i18n.For(i18n.German).HTML("layout.title", `<script>alert(1)</script>`)
 	if strings.Contains(got, "<script>") || !strings.Contains(got, "&lt;script&gt;") {
 		t.Fatalf("argument not escaped: %s", got)
+	}
+	if got := i18n.For(i18n.German).HTML("error.title", 12000); got != "Fehler 12.000" {
+		t.Fatalf("numbers in an HTML text: %s", got)
 	}
 }
 
