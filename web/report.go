@@ -470,6 +470,17 @@ func pluralKey2(key string, n, m int) string {
 	return key + "." + form(n) + "_" + form(m)
 }
 
+// afterSpace puts a blank before a sentence that follows another in the
+// same paragraph.
+func afterSpace(c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if _, err := io.WriteString(w, " "); err != nil {
+			return err
+		}
+		return c.Render(ctx, w)
+	})
+}
+
 // figureLink is a figure's number in a sentence of the report, linked to
 // its definition in the report's glossary.
 type figureLink struct {
