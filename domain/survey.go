@@ -59,12 +59,14 @@ const (
 )
 
 // SurveyStatementStem is the sentence every role statement completes.
-const SurveyStatementStem = "In meiner Rolle als Digitallots:in konnte ich …"
+var SurveyStatementStem = M("survey.statement_stem")
 
 // SurveySatisfactionText is the satisfaction question.
-const SurveySatisfactionText = "Insgesamt bin ich zufrieden in meiner Rolle."
+var SurveySatisfactionText = M("survey.satisfaction")
 
 // DefaultSurveyStatements are the statements of a newly opened survey.
+// i18n:data: they are written into the survey's events as the admins'
+// words, like every statement edited later, and asked as they are.
 var DefaultSurveyStatements = []string{
 	"… Verbesserungsvorschläge in meiner Organisationseinheit einbringen.",
 	"… als Bindeglied zwischen Kolleg:innen und dem Amt für Digitalisierung wirken.",
@@ -78,10 +80,10 @@ const (
 )
 
 // SurveyScaleLabels name the ends of each kind's scale.
-var SurveyScaleLabels = map[string]map[int]string{
-	SurveyItemEvent:        {1: "hat mir nicht gut gefallen", 5: "hat mir sehr gut gefallen"},
-	SurveyItemStatement:    {1: "trifft gar nicht zu", 4: "trifft vollständig zu"},
-	SurveyItemSatisfaction: {1: "gar nicht zufrieden", 5: "sehr zufrieden"},
+var SurveyScaleLabels = map[string]map[int]Msg{
+	SurveyItemEvent:        {1: M("survey.scale.event.1"), 5: M("survey.scale.event.5")},
+	SurveyItemStatement:    {1: M("survey.scale.statement.1"), 4: M("survey.scale.statement.4")},
+	SurveyItemSatisfaction: {1: M("survey.scale.satisfaction.1"), 5: M("survey.scale.satisfaction.5")},
 }
 
 // SurveyEventKey, SurveyStatementKey: the stable keys of the items.
@@ -259,10 +261,10 @@ var Surveys = Decider[Survey, any]{
 		switch c := cmd.(type) {
 		case OpenSurvey:
 			if !ValidSurveyYear(c.Year) {
-				return nil, FieldError("year", "Bitte wählen Sie ein Jahr zwischen 2000 und 2100.")
+				return nil, FieldError("year", "err.survey.year_range")
 			}
 			if s.Opened {
-				return nil, Errorf(ECONFLICT, "Die Umfrage %d wurde schon geöffnet.", c.Year)
+				return nil, Errorf(ECONFLICT, "err.survey.already_opened", c.Year)
 			}
 			st := make([]SurveyStatement, len(DefaultSurveyStatements))
 			for i, text := range DefaultSurveyStatements {
@@ -271,10 +273,10 @@ var Surveys = Decider[Survey, any]{
 			return []Data{SurveyOpened{Year: c.Year, Statements: st}}, nil
 		case EditSurveyStatements:
 			if !s.Opened {
-				return nil, Errorf(ENOTFOUND, "Diese Umfrage gibt es nicht.")
+				return nil, Errorf(ENOTFOUND, "err.survey.not_found")
 			}
 			if s.Closed {
-				return nil, Errorf(ECONFLICT, "Die Umfrage ist geschlossen; ihre Aussagen bleiben, wie sie gefragt wurden.")
+				return nil, Errorf(ECONFLICT, "err.survey.closed_statements_stay")
 			}
 			texts, err := parseStatements(c.Statements)
 			if err != nil {
@@ -298,14 +300,14 @@ var Surveys = Decider[Survey, any]{
 			return []Data{SurveyStatementsChanged{Statements: out}}, nil
 		case CloseSurvey:
 			if !s.Opened {
-				return nil, Errorf(ENOTFOUND, "Diese Umfrage gibt es nicht.")
+				return nil, Errorf(ENOTFOUND, "err.survey.not_found")
 			}
 			if s.Closed {
-				return nil, Errorf(ECONFLICT, "Die Umfrage ist schon geschlossen.")
+				return nil, Errorf(ECONFLICT, "err.survey.already_closed")
 			}
 			return []Data{SurveyClosed{}}, nil
 		}
-		return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+		return nil, Errorf(EINVALID, "err.survey.unknown_action")
 	},
 	Evolve: func(s Survey, e Event) Survey {
 		switch d := e.Data.(type) {
@@ -339,18 +341,18 @@ func parseStatements(s string) ([]string, error) {
 			continue
 		}
 		if len([]rune(line)) > MaxSurveyStatementLen {
-			return nil, FieldError("statements", "Eine Aussage ist zu lang (höchstens %d Zeichen).", MaxSurveyStatementLen)
+			return nil, FieldError("statements", "err.survey.statement_too_long", MaxSurveyStatementLen)
 		}
 		if slices.Contains(out, line) {
-			return nil, FieldError("statements", "Die Aussage „%s“ steht zweimal da.", line)
+			return nil, FieldError("statements", "err.survey.statement_twice", line)
 		}
 		out = append(out, line)
 	}
 	if len(out) == 0 {
-		return nil, FieldError("statements", "Bitte geben Sie mindestens eine Aussage an.")
+		return nil, FieldError("statements", "err.survey.statements_required")
 	}
 	if len(out) > MaxSurveyStatements {
-		return nil, FieldError("statements", "Höchstens %d Aussagen, bitte.", MaxSurveyStatements)
+		return nil, FieldError("statements", "err.survey.too_many_statements", MaxSurveyStatements)
 	}
 	return out, nil
 }
@@ -361,7 +363,7 @@ func parseStatements(s string) ([]string, error) {
 func ParseSurveyAnswers(answers map[string]Number, questions []SurveyQuestion) (map[string]int, error) {
 	for key := range answers {
 		if !slices.ContainsFunc(questions, func(q SurveyQuestion) bool { return q.Key == key }) {
-			return nil, Errorf(ECONFLICT, "Der Fragebogen wurde inzwischen geändert. Bitte laden Sie die Seite neu und antworten Sie noch einmal.")
+			return nil, Errorf(ECONFLICT, "err.survey.questionnaire_changed")
 		}
 	}
 	out := map[string]int{}
@@ -372,13 +374,13 @@ func ParseSurveyAnswers(answers map[string]Number, questions []SurveyQuestion) (
 				continue
 			}
 			if q.Key == SurveyItemSatisfaction {
-				return nil, FieldError(q.Key, "Bitte geben Sie an, wie zufrieden Sie insgesamt in Ihrer Rolle sind.")
+				return nil, FieldError(q.Key, "err.survey.satisfaction_required")
 			}
-			return nil, FieldError(q.Key, "Bitte wählen Sie zu jeder Aussage eine Antwort.")
+			return nil, FieldError(q.Key, "err.survey.answer_required")
 		}
 		v, err := strconv.Atoi(raw)
 		if err != nil || v < 1 || v > q.Scale {
-			return nil, FieldError(q.Key, "Bitte wählen Sie einen Wert von 1 bis %d.", q.Scale)
+			return nil, FieldError(q.Key, "err.survey.value_range", q.Scale)
 		}
 		out[q.Key] = v
 	}
@@ -395,16 +397,16 @@ var SurveyParticipants = Decider[Participant, any]{
 	Decide: func(s Participant, cmd any) ([]Data, error) {
 		c, ok := cmd.(AnswerSurvey)
 		if !ok {
-			return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+			return nil, Errorf(EINVALID, "err.survey.unknown_action")
 		}
 		if !c.Open {
-			return nil, Errorf(ECONFLICT, "Die Umfrage %d ist nicht geöffnet.", c.Year)
+			return nil, Errorf(ECONFLICT, "err.survey.not_open", c.Year)
 		}
 		if c.Role != RoleLotse || !c.Active {
-			return nil, Errorf(ECONFLICT, "An der Umfrage nehmen die aktiven Digitallotsinnen und -lotsen teil.")
+			return nil, Errorf(ECONFLICT, "err.survey.only_active_lotsen")
 		}
 		if s.Answered {
-			return nil, Errorf(ECONFLICT, "Sie haben an der Umfrage %d schon teilgenommen. Jede Person antwortet nur einmal.", c.Year)
+			return nil, Errorf(ECONFLICT, "err.survey.already_answered", c.Year)
 		}
 		if _, err := ParseSurveyAnswers(c.Answers, c.Questions); err != nil {
 			return nil, err
@@ -431,18 +433,18 @@ var SurveyAnswerResults = Decider[SurveyTally, any]{
 	Decide: func(s SurveyTally, cmd any) ([]Data, error) {
 		c, ok := cmd.(ReleaseSurveyAnswers)
 		if !ok {
-			return nil, Errorf(EINVALID, "Unbekannte Aktion.")
+			return nil, Errorf(EINVALID, "err.survey.unknown_action")
 		}
 		_, scale := SurveyItemKind(c.Item)
 		if scale == 0 || !ValidSurveyYear(c.Year) {
-			return nil, Errorf(EINVALID, "Diese Frage gibt es nicht.")
+			return nil, Errorf(EINVALID, "err.survey.no_such_question")
 		}
 		if len(c.Values) < MinAnonymousBatch {
-			return nil, Errorf(EINVALID, "Antworten werden nur in Gruppen von mindestens %d veröffentlicht.", MinAnonymousBatch)
+			return nil, Errorf(EINVALID, "err.survey.batch_too_small", MinAnonymousBatch)
 		}
 		for _, v := range c.Values {
 			if v < 1 || v > scale {
-				return nil, Errorf(EINVALID, "Eine Antwort liegt zwischen 1 und %d.", scale)
+				return nil, Errorf(EINVALID, "err.survey.answer_range", scale)
 			}
 		}
 		return []Data{SurveyAnswersReleased{Values: append([]int(nil), c.Values...)}}, nil

@@ -198,3 +198,23 @@ func TestSurveyAnswersAreReleasedPerItemInBatchesOfValuesOnly(t *testing.T) {
 		}
 	}
 }
+
+// The survey's refusals say what is wrong, with the year as it is written.
+func TestSurveyRefusalsSayWhy(t *testing.T) {
+	state := domain.SurveyParticipants.Fold([]domain.Event{{Data: domain.SurveyAnswered{Year: 2023}}})
+	_, err := domain.SurveyParticipants.Decide(state, answer(fullAnswer))
+	if got := said(domain.ErrorMessage(err)); got != "Sie haben an der Umfrage 2023 schon teilgenommen. Jede Person antwortet nur einmal." {
+		t.Errorf("a second answer: %q", got)
+	}
+	_, err = domain.Surveys.Decide(surveyGiven(opened2023()), domain.EditSurveyStatements{Statements: "A\nA"})
+	if got := said(domain.ErrorMessage(err)); got != "Die Aussage „A“ steht zweimal da." {
+		t.Errorf("a double: %q", got)
+	}
+	_, err = domain.SurveyParticipants.Decide(domain.Participant{}, answer(map[string]string{"rolle/s1": "2"}))
+	if got := said(domain.ErrorMessage(err)); got != "Bitte geben Sie an, wie zufrieden Sie insgesamt in Ihrer Rolle sind." {
+		t.Errorf("no satisfaction: %q", got)
+	}
+	if got := said(domain.SurveyScaleLabels[domain.SurveyItemStatement][4]); got != "trifft vollständig zu" {
+		t.Errorf("the end of the statements' scale: %q", got)
+	}
+}

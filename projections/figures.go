@@ -9,7 +9,7 @@ import (
 )
 
 // Figures are the key figures of one year as of one moment. Each figure is
-// defined once, here, with the German definition the glossary page shows
+// defined once, here, with the definition the glossary page shows
 // (FigureDefinitions); the dashboard, its CSV files and the annual report
 // all read them from this struct.
 type Figures struct {
@@ -114,30 +114,37 @@ const (
 
 // FigureDefinition is one entry of the glossary.
 type FigureDefinition struct {
-	Key, Name, Definition string
+	Key        string     // the figure's id: the glossary's anchor, the CSV column
+	Name       domain.Msg // figure.<name>.name
+	Definition domain.Msg // figure.<name>.explain
 }
 
 // FigureDefinitions is the glossary: what each figure counts, in words a
-// reader of the report understands. "Stichtag" is the moment the figures
-// are shown for (today, or the "Stand am" date).
+// reader of the report understands (the texts are figure.<name>.name and
+// figure.<name>.explain in the catalogues). "Stichtag" is the moment the
+// figures are shown for (today, or the "Stand am" date).
 var FigureDefinitions = []FigureDefinition{
-	{FigActiveLotsen, "Aktive Digitallotsinnen und -lotsen", "Personen mit der Rolle „Lotse“, die am Stichtag auf der Liste stehen (eingetreten und nicht ausgetreten). Wer später austritt, zählt für frühere Stichtage mit."},
-	{FigAemterWith, "Ämter mit Lotse", "Ämter und Eigenbetriebe, für die am Stichtag mindestens eine aktive Person mit der Rolle „Lotse“ eingetragen ist."},
-	{FigAemterWithout, "Ämter ohne Lotse", "Die übrigen Ämter und Eigenbetriebe der Stadtverwaltung."},
-	{FigJoined, "Eintritte", "Eintritte und Wiedereintritte von Personen mit der Rolle „Lotse“ im gewählten Jahr bis zum Stichtag."},
-	{FigLeft, "Austritte", "Austritte (und Löschungen noch aktiver Personen) mit der Rolle „Lotse“ im gewählten Jahr bis zum Stichtag."},
-	{FigEventsHeld, "Durchgeführte Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die bis zum Stichtag als durchgeführt eingetragen wurden."},
-	{FigEventsPlanned, "Geplante Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die am Stichtag geplant, aber weder durchgeführt noch abgesagt sind."},
-	{FigEventsCancelled, "Abgesagte Veranstaltungen", "Veranstaltungen mit Beginn im gewählten Jahr, die bis zum Stichtag abgesagt wurden."},
-	{FigAttendance, "Teilnahmen", "Summe der eingetragenen Teilnehmendenzahlen der durchgeführten Veranstaltungen."},
-	{FigTopics, "KNowHow-Themen", "Nicht archivierte Themen auf den KNowHow-Tafeln des gewählten Jahres, die bis zum Stichtag vorgeschlagen wurden."},
-	{FigByStage, "Themen nach Phase", "Die KNowHow-Themen nach ihrer Spalte am Stichtag: Vorschlag, Ausgewählt, Drehbuch, Produktion, Veröffentlicht."},
-	{FigVideos, "Veröffentlichte Videos", "Themen der Tafeln des gewählten Jahres, deren Video bis zum Stichtag veröffentlicht wurde."},
-	{FigActions, "Aktionen", "Alle im Protokoll festgehaltenen Aktionen mit Zeitpunkt im gewählten Jahr bis zum Stichtag, außer anonymen (Bewertungen, Umfrageantworten)."},
-	{FigByAmt, "Beteiligung nach Amt", "Je Amt: aktive Lotsinnen und Lotsen am Stichtag und die Aktionen der Personen, die zum Zeitpunkt der Aktion diesem Amt angehörten."},
-	{FigSurveyParticipation, "Umfrage-Beteiligung", "Anteil der Lotsinnen und Lotsen, die an der anonymen Jahresumfrage des gewählten Jahres bis zum Stichtag teilgenommen haben, an allen, die beim Öffnen der Umfrage aktiv waren (Personen mit der Rolle „Lotse“). Wer was geantwortet hat, ist nirgends gespeichert."},
-	{FigRating, "Durchschnittliche Bewertung nach Format", "Mittelwert der anonymen Bewertungen (1 bis 5) der Veranstaltungen eines Formats mit Beginn im gewählten Jahr, die bis zum Stichtag freigegeben wurden. Eine Veranstaltung zählt erst mit der Mindestzahl an Bewertungen (Einstellung --min-ratings, üblich 3); ohne eine solche Veranstaltung wird kein Wert gezeigt."},
-	{FigByMonth, "Aktivität nach Monat", "Je Monat des gewählten Jahres: Aktionen, Eintritte, Austritte und durchgeführte Veranstaltungen (nach Tag der Durchführung)."},
+	figureDefinition(FigActiveLotsen, "active_lotsen"),
+	figureDefinition(FigAemterWith, "aemter_with"),
+	figureDefinition(FigAemterWithout, "aemter_without"),
+	figureDefinition(FigJoined, "joined"),
+	figureDefinition(FigLeft, "left"),
+	figureDefinition(FigEventsHeld, "events_held"),
+	figureDefinition(FigEventsPlanned, "events_planned"),
+	figureDefinition(FigEventsCancelled, "events_cancelled"),
+	figureDefinition(FigAttendance, "attendance"),
+	figureDefinition(FigTopics, "topics"),
+	figureDefinition(FigByStage, "by_stage"),
+	figureDefinition(FigVideos, "videos"),
+	figureDefinition(FigActions, "actions"),
+	figureDefinition(FigByAmt, "by_amt"),
+	figureDefinition(FigSurveyParticipation, "survey_participation"),
+	figureDefinition(FigRating, "rating"),
+	figureDefinition(FigByMonth, "by_month"),
+}
+
+func figureDefinition(key, name string) FigureDefinition {
+	return FigureDefinition{Key: key, Name: domain.M("figure." + name + ".name"), Definition: domain.M("figure." + name + ".explain")}
 }
 
 // inYear reports whether t lies in year in Berlin time.

@@ -27,11 +27,26 @@ type SurveyResults struct {
 type SurveyItem struct {
 	Key     string // stable key, e.g. "veranstaltung/<event id>", "rolle/<statement id>", "zufriedenheit"
 	Kind    string // "veranstaltung" | "rolle" | "zufriedenheit"
-	Label   string // the event's title or the statement text
+	Label   string // the words asked, as written: the event's title or the statement ("" for the satisfaction question and for a question no longer known)
+	Earlier bool   // an earlier wording of a statement, kept with its answers
 	Scale   int    // 5 for events and satisfaction, 4 for role statements
 	Answers int    // released answers to this item
 	Shown   bool   // false below the minimum: then Counts is nil everywhere
 	Counts  []int  // len Scale, Counts[v-1]
+}
+
+// Name is how the results name an item (see Label): the words asked, the
+// satisfaction question, an earlier wording or an earlier question.
+func (i SurveyItem) Name() domain.Msg {
+	switch {
+	case i.Kind == domain.SurveyItemSatisfaction:
+		return domain.SurveySatisfactionText
+	case i.Label == "":
+		return domain.M("survey.item.earlier_question")
+	case i.Earlier:
+		return domain.M("survey.item.earlier_wording", i.Label)
+	}
+	return domain.M("survey.item.as_asked", i.Label)
 }
 
 // Rate is the participation in percent, rounded (0 without eligible Lotsen).
@@ -189,13 +204,13 @@ func (m *Survey) restoreSnapshot(data json.RawMessage) (snapshotModel, error) {
 func (r *Runner) surveyItems(year int, s *surveyYear, askedOnly bool) []SurveyItem {
 	var items []SurveyItem
 	seen := map[string]bool{}
-	add := func(key, label string) {
+	add := func(key, label string, earlier bool) {
 		kind, scale := domain.SurveyItemKind(key)
 		if scale == 0 || seen[key] {
 			return
 		}
 		seen[key] = true
-		items = append(items, SurveyItem{Key: key, Kind: kind, Label: label, Scale: scale})
+		items = append(items, SurveyItem{Key: key, Kind: kind, Label: label, Earlier: earlier, Scale: scale})
 	}
 	events := make([]*EventInfo, 0)
 	for _, e := range r.events.byID {
@@ -210,18 +225,18 @@ func (r *Runner) surveyItems(year int, s *surveyYear, askedOnly bool) []SurveyIt
 		return strings.Compare(a.ID, b.ID)
 	})
 	for _, e := range events {
-		add(domain.SurveyEventKey(e.ID), e.Title)
+		add(domain.SurveyEventKey(e.ID), e.Title, false)
 	}
 	for _, st := range s.Statements {
-		add(domain.SurveyStatementKey(st.ID), st.Text)
+		add(domain.SurveyStatementKey(st.ID), st.Text, false)
 	}
-	add(domain.SurveyItemSatisfaction, domain.SurveySatisfactionText)
+	add(domain.SurveyItemSatisfaction, "", false)
 	if askedOnly {
 		return items
 	}
 	for _, st := range s.Earlier {
 		if len(s.Counts[domain.SurveyStatementKey(st.ID)]) > 0 {
-			add(domain.SurveyStatementKey(st.ID), st.Text+" (frühere Fassung)")
+			add(domain.SurveyStatementKey(st.ID), st.Text, true)
 		}
 	}
 	var rest []string
@@ -232,11 +247,11 @@ func (r *Runner) surveyItems(year int, s *surveyYear, askedOnly bool) []SurveyIt
 	}
 	slices.Sort(rest)
 	for _, key := range rest {
-		label := "Frühere Frage"
+		label := "" // an earlier question
 		if id, ok := strings.CutPrefix(key, domain.SurveyItemEvent+"/"); ok && r.events.byID[id] != nil {
 			label = r.events.byID[id].Title
 		}
-		add(key, label)
+		add(key, label, false)
 	}
 	return items
 }

@@ -82,7 +82,7 @@ func TestSurveySurvivesASnapshot(t *testing.T) {
 	if got := a.Items[1]; got.Answers != 0 || got.Shown || got.Counts != nil {
 		t.Fatalf("an item without answers: %+v", got)
 	}
-	if got := a.Items[3]; got.Key != "zufriedenheit" || got.Label != domain.SurveySatisfactionText || !reflect.DeepEqual(got.Counts, []int{0, 0, 1, 1, 1}) || got.Average() != 4 {
+	if got := a.Items[3]; got.Key != "zufriedenheit" || !reflect.DeepEqual(got.Name(), domain.SurveySatisfactionText) || !reflect.DeepEqual(got.Counts, []int{0, 0, 1, 1, 1}) || got.Average() != 4 {
 		t.Fatalf("satisfaction: %+v", got)
 	}
 	// A higher minimum hides both; nothing is handed out below it.

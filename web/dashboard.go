@@ -13,6 +13,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // Dashboard is what the web needs for the Lenkungsgruppe's overview.
@@ -32,7 +33,7 @@ type dashboardPage struct {
 	Stand  string // the "Stand am" field as entered, empty for now
 	Past   bool   // shows a past moment: not live
 	F      projections.Figures
-	Feed   []string
+	Feed   []projections.Action // newest first, told by feedSentence
 	Error  string
 	Glossa []projections.FigureDefinition
 }
@@ -40,28 +41,19 @@ type dashboardPage struct {
 const feedLength = 20
 
 // dashboardQuery reads ?jahr= and ?stand= (a date, or date and time, in
-// Berlin time); the moment is the end of that day when no time is given.
+// Berlin time, as the report's ParseStand); the moment is the end of that
+// day when no time is given.
 func dashboardQuery(r *http.Request, now time.Time) (year int, asOf time.Time, stand string, err error) {
-	year, asOf = now.In(berlin).Year(), now
+	year = now.In(berlin).Year()
 	if q := r.URL.Query().Get("jahr"); q != "" {
 		y, err := strconv.Atoi(q)
 		if err != nil || y < 2000 || y > 2100 {
-			return 0, now, "", fmt.Errorf("Bitte wählen Sie ein Jahr zwischen 2000 und 2100.")
+			return 0, now, "", domain.FieldError("jahr", "err.report.year_range")
 		}
 		year = y
 	}
-	stand = strings.TrimSpace(r.URL.Query().Get("stand"))
-	if stand == "" {
-		return year, asOf, "", nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04", stand, berlin); err == nil {
-		return year, t, stand, nil
-	}
-	d, err := time.ParseInLocation("2006-01-02", stand, berlin)
-	if err != nil {
-		return year, now, stand, fmt.Errorf("Bitte geben Sie den Stichtag als Datum an, z. B. 2023-06-30.")
-	}
-	return year, d.AddDate(0, 0, 1).Add(-time.Nanosecond), stand, nil
+	asOf, stand, err = ParseStand(r.URL.Query().Get("stand"), now)
+	return year, asOf, stand, err
 }
 
 func (s *Server) dashboardData(year int, asOf time.Time, now time.Time) dashboardPage {
@@ -75,9 +67,7 @@ func (s *Server) dashboardData(year int, asOf time.Time, now time.Time) dashboar
 		p.Years = append(p.Years, year)
 	}
 	slices.Sort(p.Years)
-	for _, a := range s.dash.Feed(asOf, feedLength) {
-		p.Feed = append(p.Feed, feedSentence(a))
-	}
+	p.Feed = s.dash.Feed(asOf, feedLength)
 	return p
 }
 
@@ -89,7 +79,7 @@ func (s *Server) handleDashboard() http.Handler {
 		p.User, p.Stand = principalOf(r), stand
 		status := http.StatusOK
 		if err != nil {
-			p.Error, status = err.Error(), http.StatusBadRequest
+			p.Error, status = errText(r.Context(), err), http.StatusBadRequest
 		}
 		s.html(w, status)
 		dashboardView(p).Render(r.Context(), w)
@@ -126,12 +116,15 @@ func dashboardYearOf(view string) (int, bool) {
 }
 
 // The tables of the dashboard as CSV, for Excel: semicolons, a byte order
-// mark, the same figures (and column names from the same keys) as the page.
+// mark, the same figures as the page. Columns of a figure are named by the
+// figure's key (the glossary explains each); the other headers, months,
+// stages and formats are in the reader's language; dates, statuses and
+// numbers are written for programs (ISO dates, a decimal point).
 var dashboardTables = map[string]func(ctx context.Context, p dashboardPage) [][]string{
 	"kennzahlen": func(ctx context.Context, p dashboardPage) [][]string {
 		f := p.F
 		rows := [][]string{
-			{"kennzahl", "wert"},
+			{tr(ctx, "dashboard.csv.figure"), tr(ctx, "dashboard.csv.value")},
 			{projections.FigActiveLotsen, itoa(f.ActiveLotsen)},
 			{projections.FigAemterWith, itoa(len(f.AemterWith))},
 			{projections.FigAemterWithout, itoa(len(f.AemterWithout))},
@@ -148,37 +141,37 @@ var dashboardTables = map[string]func(ctx context.Context, p dashboardPage) [][]
 		return append(rows, surveyFigureRows(f)...)
 	},
 	"aemter": func(ctx context.Context, p dashboardPage) [][]string {
-		rows := [][]string{{"amt", projections.FigActiveLotsen, projections.FigActions}}
+		rows := [][]string{{tr(ctx, "dashboard.csv.amt"), projections.FigActiveLotsen, projections.FigActions}}
 		for _, a := range p.F.ByAmt {
 			rows = append(rows, []string{a.Amt, itoa(a.ActiveLotsen), itoa(a.Actions)})
 		}
 		return rows
 	},
 	"monate": func(ctx context.Context, p dashboardPage) [][]string {
-		rows := [][]string{{"monat", projections.FigActions, projections.FigJoined, projections.FigLeft, projections.FigEventsHeld}}
+		rows := [][]string{{tr(ctx, "dashboard.csv.month"), projections.FigActions, projections.FigJoined, projections.FigLeft, projections.FigEventsHeld}}
 		for _, m := range p.F.ByMonth {
-			rows = append(rows, []string{monthNames[m.Month-1], itoa(m.Actions), itoa(m.Joined), itoa(m.Left), itoa(m.EventsHeld)})
+			rows = append(rows, []string{i18n.From(ctx).Month(m.Month), itoa(m.Actions), itoa(m.Joined), itoa(m.Left), itoa(m.EventsHeld)})
 		}
 		return rows
 	},
 	"formate": func(ctx context.Context, p dashboardPage) [][]string {
-		rows := [][]string{{"format", projections.FigEventsHeld, projections.FigEventsPlanned, projections.FigAttendance, projections.FigRating}}
+		rows := [][]string{{tr(ctx, "dashboard.csv.format"), projections.FigEventsHeld, projections.FigEventsPlanned, projections.FigAttendance, projections.FigRating}}
 		for _, f := range p.F.ByFormat {
-			rows = append(rows, []string{f.Format, itoa(f.Held), itoa(f.Planned), itoa(f.Attendance), ratingCell(f)})
+			rows = append(rows, []string{formatLabel(ctx, f.Format), itoa(f.Held), itoa(f.Planned), itoa(f.Attendance), ratingCell(f)})
 		}
 		return rows
 	},
 	"phasen": func(ctx context.Context, p dashboardPage) [][]string {
-		rows := [][]string{{"phase", projections.FigTopics}}
+		rows := [][]string{{tr(ctx, "dashboard.csv.stage"), projections.FigTopics}}
 		for _, st := range p.F.ByStage {
 			rows = append(rows, []string{trm(ctx, st.Stage.Label()), itoa(st.Topics)})
 		}
 		return rows
 	},
 	"veranstaltungen": func(ctx context.Context, p dashboardPage) [][]string {
-		rows := [][]string{{"beginn", "titel", "format", "status", projections.FigAttendance}}
+		rows := [][]string{{tr(ctx, "dashboard.csv.start"), tr(ctx, "dashboard.csv.title"), tr(ctx, "dashboard.csv.format"), tr(ctx, "dashboard.csv.status"), projections.FigAttendance}}
 		for _, e := range p.F.Events {
-			rows = append(rows, []string{e.Start.In(berlin).Format("2006-01-02 15:04"), e.Title, e.Format, e.Status, itoa(e.Attendance)})
+			rows = append(rows, []string{e.Start.In(berlin).Format("2006-01-02 15:04"), e.Title, formatLabel(ctx, e.Format), e.Status, itoa(e.Attendance)})
 		}
 		return rows
 	},
@@ -189,13 +182,13 @@ func (s *Server) handleDashboardCSV() http.Handler {
 		name, ok := strings.CutSuffix(r.PathValue("table"), ".csv")
 		table := dashboardTables[name]
 		if !ok || table == nil {
-			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Diese Tabelle gibt es nicht.")
+			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.report.no_such_table"))
 			return
 		}
 		now := time.Now()
 		year, asOf, _, err := dashboardQuery(r, now)
 		if err != nil {
-			s.writeError(w, r, http.StatusBadRequest, domain.EINVALID, "stand", err.Error())
+			s.writeError(w, r, http.StatusBadRequest, domain.EINVALID, "stand", errText(r.Context(), err))
 			return
 		}
 		writeCSV(w, name, year, table(r.Context(), s.dashboardData(year, asOf, now)))
@@ -231,121 +224,109 @@ func csvSafe(s string) string {
 	return s
 }
 
-// feedSentence tells one action in plain German, naming roles and Ämter,
-// never people: the feed is for the Lenkungsgruppe's overview, and
-// erasure and anonymity hold there too.
-func feedSentence(a projections.Action) string {
-	who := actorPhrase(a)
-	obj := ""
-	if a.Object != "" {
-		obj = " „" + a.Object + "“"
-	}
-	var what string
-	switch a.Kind {
-	case "LotseJoined":
-		what = "hat eine neue Person in die Liste der Lotsinnen und Lotsen aufgenommen"
-	case "LotseRejoined":
-		what = "hat einen Wiedereintritt eingetragen"
-	case "LotseLeft":
-		what = "hat einen Austritt eingetragen"
-	case "LotseAmtChanged":
-		what = "hat das Amt einer Person geändert"
-	case "LotseRoleChanged":
-		what = "hat die Rolle einer Person geändert"
-	case "LotseEmailChanged":
-		what = "hat eine E-Mail-Adresse geändert"
-	case "LotseErased":
-		what = "hat die personenbezogenen Daten einer Person gelöscht"
-	case "VeranstaltungPlanned":
-		what = "hat die Veranstaltung" + obj + " geplant"
-	case "VeranstaltungRescheduled":
-		what = "hat die Veranstaltung" + obj + " verschoben"
-	case "VeranstaltungCancelled":
-		what = "hat die Veranstaltung" + obj + " abgesagt"
-	case "VeranstaltungHeld":
-		what = "hat die Veranstaltung" + obj + " als durchgeführt eingetragen"
-	case "TalkAdded":
-		what = "hat einen Vortrag zur Veranstaltung" + obj + " eingetragen"
-	case "WallPostAdded":
-		what = "hat ein Ergebnis auf die Wand von" + obj + " gestellt"
-	case "WallPostEdited":
-		what = "hat ein Ergebnis auf der Wand von" + obj + " überarbeitet"
-	case "WallPostDeleted":
-		what = "hat ein Ergebnis von der Wand von" + obj + " genommen"
-	case "WallPostPlusOned":
-		what = "hat einem Ergebnis auf der Wand von" + obj + " ein +1 gegeben"
-	case "WallPostPlusOneWithdrawn":
-		what = "hat ein +1 auf der Wand von" + obj + " zurückgenommen"
-	case "WallPostHidden":
-		what = "hat einen Beitrag auf der Wand von" + obj + " ausgeblendet"
-	case "WallPostUnhidden":
-		what = "hat einen Beitrag auf der Wand von" + obj + " wieder eingeblendet"
-	case "WorkshopGroupAdded":
-		what = "hat eine Workshop-Gruppe für" + obj + " angelegt"
-	case "WorkshopGroupChosen":
-		what = "hat sich einer Workshop-Gruppe von" + obj + " angeschlossen"
-	case "BoardCreated":
-		what = "hat die KNowHow-Tafel" + obj + " angelegt"
-	case "VoteBudgetSet":
-		what = "hat das Punktebudget der Tafel" + obj + " erhöht"
-	case "VotesRevealed":
-		what = "hat die Stimmen der Tafel" + obj + " aufgedeckt"
-	case "VotingClosed":
-		what = "hat die Abstimmung der Tafel" + obj + " beendet"
-	case "TopicProposed":
-		what = "hat das Thema" + obj + " vorgeschlagen"
-	case "TopicFieldEdited":
-		what = "hat das Thema" + obj + " bearbeitet"
-	case "TopicCommented":
-		what = "hat das Thema" + obj + " kommentiert"
-	case "PreferenceSet", "NeedSet":
-		what = "hat das Thema" + obj + " bewertet"
-	case "TeamJoined":
-		what = "ist dem Team für" + obj + " beigetreten"
-	case "TeamLeft":
-		what = "hat das Team für" + obj + " verlassen"
-	case "TopicMoved":
-		what = "hat" + obj + " in die Spalte „" + a.Detail + "“ verschoben"
-	case "SceneAdded", "SceneFieldEdited", "SceneSecondsSet", "SceneMoved", "SceneDeleted":
-		what = "hat am Drehbuch für" + obj + " gearbeitet"
-	case "RatingGiven":
-		what = "hat die Veranstaltung" + obj + " bewertet"
-	case "SurveyOpened":
-		what = "hat die Jahresumfrage geöffnet"
-	case "SurveyStatementsChanged":
-		what = "hat die Aussagen der Jahresumfrage bearbeitet"
-	case "SurveyClosed":
-		what = "hat die Jahresumfrage geschlossen"
-	case "SurveyAnswered":
-		what = "hat an der Jahresumfrage teilgenommen"
-	case "ConclusionEdited":
-		what = "hat am Fazit des Jahresberichts geschrieben"
-	case "VideoRecorded":
-		what = "hat das Video zu" + obj + " erfasst"
-	default:
-		what = "hat etwas im Logbuch festgehalten"
-	}
-	return who + " " + what + "."
+// feedSentences are the sentences of the activity feed by event type:
+// feed.<name> with the actor (actorPhrase) and, for most, the object the
+// action was about. A type without a sentence of its own is told as
+// "feed.something".
+var feedSentences = map[string]string{
+	"LotseJoined":              "feed.lotse_joined",
+	"LotseRejoined":            "feed.lotse_rejoined",
+	"LotseLeft":                "feed.lotse_left",
+	"LotseAmtChanged":          "feed.lotse_amt_changed",
+	"LotseRoleChanged":         "feed.lotse_role_changed",
+	"LotseEmailChanged":        "feed.lotse_email_changed",
+	"LotseErased":              "feed.lotse_erased",
+	"VeranstaltungPlanned":     "feed.event_planned",
+	"VeranstaltungRescheduled": "feed.event_rescheduled",
+	"VeranstaltungCancelled":   "feed.event_cancelled",
+	"VeranstaltungHeld":        "feed.event_held",
+	"TalkAdded":                "feed.talk_added",
+	"WallPostAdded":            "feed.wall_post_added",
+	"WallPostEdited":           "feed.wall_post_edited",
+	"WallPostDeleted":          "feed.wall_post_deleted",
+	"WallPostPlusOned":         "feed.wall_post_plus_oned",
+	"WallPostPlusOneWithdrawn": "feed.wall_post_plus_one_withdrawn",
+	"WallPostHidden":           "feed.wall_post_hidden",
+	"WallPostUnhidden":         "feed.wall_post_unhidden",
+	"WorkshopGroupAdded":       "feed.workshop_group_added",
+	"WorkshopGroupChosen":      "feed.workshop_group_chosen",
+	"BoardCreated":             "feed.board_created",
+	"VoteBudgetSet":            "feed.vote_budget_set",
+	"VotesRevealed":            "feed.votes_revealed",
+	"VotingClosed":             "feed.voting_closed",
+	"TopicProposed":            "feed.topic_proposed",
+	"TopicFieldEdited":         "feed.topic_edited",
+	"TopicCommented":           "feed.topic_commented",
+	"PreferenceSet":            "feed.topic_rated",
+	"NeedSet":                  "feed.topic_rated",
+	"TeamJoined":               "feed.team_joined",
+	"TeamLeft":                 "feed.team_left",
+	"TopicMoved":               "feed.topic_moved",
+	"SceneAdded":               "feed.script_worked_on",
+	"SceneFieldEdited":         "feed.script_worked_on",
+	"SceneSecondsSet":          "feed.script_worked_on",
+	"SceneMoved":               "feed.script_worked_on",
+	"SceneDeleted":             "feed.script_worked_on",
+	"RatingGiven":              "feed.event_rated",
+	"SurveyOpened":             "feed.survey_opened",
+	"SurveyStatementsChanged":  "feed.survey_statements_changed",
+	"SurveyClosed":             "feed.survey_closed",
+	"SurveyAnswered":           "feed.survey_answered",
+	"ConclusionEdited":         "feed.conclusion_edited",
+	"VideoRecorded":            "feed.video_recorded",
 }
 
-func actorPhrase(a projections.Action) string {
-	amt := ""
-	if a.Amt != "" {
-		amt = " (" + a.Amt + ")"
+// feedWithoutObject are the sentences that name no object (people are
+// never named, the survey and the report are the year's).
+var feedWithoutObject = map[string]bool{
+	"feed.lotse_joined": true, "feed.lotse_rejoined": true, "feed.lotse_left": true,
+	"feed.lotse_amt_changed": true, "feed.lotse_role_changed": true, "feed.lotse_email_changed": true,
+	"feed.lotse_erased": true, "feed.survey_opened": true, "feed.survey_statements_changed": true,
+	"feed.survey_closed": true, "feed.survey_answered": true, "feed.conclusion_edited": true,
+	"feed.something": true,
+}
+
+// feedSentence tells one action in plain words, naming roles and Ämter,
+// never people: the feed is for the Lenkungsgruppe's overview, and
+// erasure and anonymity hold there too.
+func feedSentence(ctx context.Context, a projections.Action) string {
+	who := actorPhrase(ctx, a)
+	key, ok := feedSentences[a.Kind]
+	if !ok {
+		key = "feed.something"
 	}
+	if feedWithoutObject[key] {
+		return tr(ctx, key, who)
+	}
+	obj := a.Object
+	if obj == "" {
+		obj = tr(ctx, "feed.untitled")
+	}
+	if a.Kind == "TopicMoved" {
+		return tr(ctx, key, who, obj, domain.Stage(a.Detail).Label())
+	}
+	return tr(ctx, key, who, obj)
+}
+
+// actorPhrase names who acted by role (and Amt), never by name.
+func actorPhrase(ctx context.Context, a projections.Action) string {
 	switch {
 	case a.Actor == domain.SystemActor:
-		return "Das Logbuch"
+		return tr(ctx, "feed.actor.system")
 	case a.Role == domain.RoleGuest:
-		return "Ein Gast"
+		return tr(ctx, "feed.actor.guest")
+	case a.Role == domain.RoleLotse && a.Amt != "":
+		return tr(ctx, "feed.actor.lotse_amt", a.Amt)
 	case a.Role == domain.RoleLotse:
-		return "Ein:e Digitallots:in" + amt
+		return tr(ctx, "feed.actor.lotse")
 	case a.Role == domain.RoleLenkungsgruppe:
-		return "Ein Mitglied der Lenkungsgruppe"
+		return tr(ctx, "feed.actor.lenkungsgruppe")
+	case a.Role == domain.RoleAdmin && a.Amt != "":
+		return tr(ctx, "feed.actor.admin_amt", a.Amt)
 	case a.Role == domain.RoleAdmin:
-		return "Das Team Digitalisierung" + amt
+		return tr(ctx, "feed.actor.admin")
 	}
-	return "Jemand"
+	return tr(ctx, "feed.actor.someone")
 }
 
 // chartBar is one bar of a server-rendered SVG chart.
@@ -397,7 +378,15 @@ func rowChart(labels []string, values []int) []chartBar {
 
 func rowChartHeight(n int) int { return n*26 + 8 }
 
-func monthShort(m time.Month) string { return monthNames[m-1][:3] }
+// figureName names a figure as the glossary does.
+func figureName(key string) domain.Msg {
+	for _, d := range projections.FigureDefinitions {
+		if d.Key == key {
+			return d.Name
+		}
+	}
+	return domain.Msg{}
+}
 
 func dashboardURL(year int, stand, table string) string {
 	u := "/dashboard"
@@ -419,7 +408,8 @@ func yearOptions(years []int, current int) []option {
 	return out
 }
 
-// ratingCell is a format's average rating, or nothing below the minimum.
+// ratingCell is a format's average rating for the CSV (a decimal point,
+// for programs), or nothing below the minimum.
 func ratingCell(f projections.FormatFigure) string {
 	if !f.RatingShown {
 		return ""
@@ -427,10 +417,10 @@ func ratingCell(f projections.FormatFigure) string {
 	return strconv.FormatFloat(f.Average, 'f', 1, 64)
 }
 
-// ratingLabel is how the page shows it, German style.
-func ratingLabel(f projections.FormatFigure) string {
+// ratingLabel is how the page shows it, in the reader's language.
+func ratingLabel(ctx context.Context, f projections.FormatFigure) string {
 	if !f.RatingShown {
-		return "zu wenige Bewertungen"
+		return tr(ctx, "dashboard.rating.too_few")
 	}
-	return strings.Replace(ratingCell(f), ".", ",", 1) + " von 5"
+	return tr(ctx, "dashboard.rating.value", f.Average)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"slices"
@@ -75,15 +76,16 @@ type reportData struct {
 // reportEvent is one held event with its talks.
 type reportEvent struct {
 	projections.EventFigure
-	Place   string
-	Talks   []projections.Talk
-	Rating  string // the average, empty when not shown
-	Ratings int    // released ratings behind the average
+	Place       string
+	Talks       []projections.Talk
+	RatingShown bool    // from the minimum number of ratings on
+	Rating      float64 // the average, when shown
+	Ratings     int     // released ratings behind the average
 }
 
 // reportMonth is one month of the roadmap.
 type reportMonth struct {
-	Name   string
+	Month  time.Month
 	Events []projections.EventFigure
 }
 
@@ -143,7 +145,7 @@ func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) 
 
 	byMonth := make([]reportMonth, 12)
 	for i := range byMonth {
-		byMonth[i].Name = monthNames[i]
+		byMonth[i].Month = time.Month(i + 1)
 	}
 	var held []string
 	for _, e := range d.F.Events {
@@ -166,7 +168,7 @@ func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) 
 		info, posts, _, _ := src.Event(e.ID)
 		re := reportEvent{EventFigure: e, Place: placeLabel(info), Talks: info.Talks}
 		if sum := ratings[e.ID]; opt.MinRatings > 0 && sum.Released() >= opt.MinRatings {
-			re.Rating, re.Ratings = strconv.FormatFloat(sum.Average(), 'f', 1, 64), sum.Released()
+			re.RatingShown, re.Rating, re.Ratings = true, sum.Average(), sum.Released()
 		}
 		d.Events = append(d.Events, re)
 		if groups := reportWallGroups(info, posts); len(groups) > 0 {
@@ -228,7 +230,7 @@ func reportBoards(src ReportSource, year int, names func(string) string) []repor
 func reportQuery(r *http.Request, now time.Time) (year int, asOf time.Time, stand string, err error) {
 	year, err = strconv.Atoi(r.PathValue("year"))
 	if err != nil || !domain.ValidReportYear(year) {
-		return 0, now, "", domain.Errorf(domain.ENOTFOUND, "Für dieses Jahr gibt es keinen Bericht.")
+		return 0, now, "", domain.Errorf(domain.ENOTFOUND, "err.report.no_report_for_year")
 	}
 	asOf, stand, err = ParseStand(r.URL.Query().Get("stand"), now)
 	return year, asOf, stand, err
@@ -246,7 +248,7 @@ func ParseStand(stand string, now time.Time) (time.Time, string, error) {
 	}
 	d, err := time.ParseInLocation("2006-01-02", stand, berlin)
 	if err != nil {
-		return now, stand, domain.FieldError("stand", "Bitte geben Sie den Stichtag als Datum an, z. B. 2023-06-30.")
+		return now, stand, domain.FieldError("stand", "err.report.stand_format")
 	}
 	return d.AddDate(0, 0, 1).Add(-time.Nanosecond), stand, nil
 }
@@ -282,7 +284,7 @@ func (s *Server) handleReport() http.Handler {
 func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	live, ok := s.reportSource()
 	if !ok {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Der Jahresbericht ist hier nicht verfügbar.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.report.unavailable"))
 		return
 	}
 	now := time.Now()
@@ -291,7 +293,7 @@ func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, f form
 		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", errText(r.Context(), err))
 		return
 	}
-	p := reportPage{User: principalOf(r), Form: f, Notice: noticeFrom(r)}
+	p := reportPage{User: principalOf(r), Form: f, Notice: reportNotice(r)}
 	src := live
 	past := stand != "" && asOf.Before(now.Add(-time.Minute))
 	if err != nil {
@@ -299,7 +301,7 @@ func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, f form
 	} else if past && s.cfg.Replay != nil {
 		then, rerr := s.cfg.Replay(r.Context(), asOf)
 		if rerr != nil {
-			s.internalError(w, r, "report: replay", rerr)
+			s.internalError(w, r, "replay for the report", rerr)
 			return
 		}
 		src = then
@@ -326,7 +328,7 @@ func (s *Server) handleEditConclusion() http.Handler {
 		prepare: func(r *http.Request, _ principal, _ any) error {
 			year, err := strconv.Atoi(r.PathValue("year"))
 			if err != nil || !domain.ValidReportYear(year) {
-				return domain.Errorf(domain.ENOTFOUND, "Für dieses Jahr gibt es keinen Bericht.")
+				return domain.Errorf(domain.ENOTFOUND, "err.report.no_report_for_year")
 			}
 			return nil
 		},
@@ -341,8 +343,13 @@ func reportCommand(ctx context.Context, h *domain.Handler, id string, meta domai
 	return domain.Execute(ctx, h, domain.Reports, id, meta, name, cmd)
 }
 
-func init() {
-	notices["fazit"] = "Das Fazit wurde gespeichert. Hat jemand gleichzeitig an einer anderen Stelle geschrieben, sind beide Änderungen zusammengeführt."
+// reportNotice says the notice a redirect to the report names (only the
+// Fazit's, "?hinweis=fazit").
+func reportNotice(r *http.Request) string {
+	if r.URL.Query().Get("hinweis") == "fazit" {
+		return tr(r.Context(), "report.notice.saved")
+	}
+	return ""
 }
 
 // reportYearOf reads the year of a report's live view name.
@@ -390,8 +397,8 @@ func WriteReport(ctx context.Context, w io.Writer, src ReportSource, year int, a
 
 // Helpers of the report's templates.
 
-func (d reportData) title() string {
-	return "Jahresbericht " + strconv.Itoa(d.Year) + " – Digitallotsen"
+func (d reportData) title(ctx context.Context) string {
+	return tr(ctx, "report.title", d.Year)
 }
 
 func (d reportData) activeAemter() int { return len(d.F.AemterWith) }
@@ -410,8 +417,6 @@ func (d reportData) videos() []reportTopic {
 	return out
 }
 
-func figureHref(key string) templ.SafeURL { return templ.SafeURL("#kennzahl-" + key) }
-
 func personLabel(l projections.LotseAt) string {
 	if l.Name == "" {
 		return domain.ErasedName
@@ -427,36 +432,97 @@ func peopleLabel(people []projections.LotseAt) string {
 	return strings.Join(names, ", ")
 }
 
-func statusText(status string) string {
+func statusText(ctx context.Context, status string) string {
 	switch status {
 	case domain.StatusHeld:
-		return "durchgeführt"
+		return tr(ctx, "report.status.held")
 	case domain.StatusCancelled:
-		return "abgesagt"
+		return tr(ctx, "report.status.cancelled")
 	}
-	return "geplant"
+	return tr(ctx, "report.status.planned")
 }
 
-func durationLabel(seconds int) string {
+func durationLabel(ctx context.Context, seconds int) string {
 	if seconds <= 0 {
-		return "–"
+		return tr(ctx, "date.none")
 	}
-	return fmt.Sprintf("%d:%02d min", seconds/60, seconds%60)
+	return tr(ctx, "report.duration", seconds/60, seconds%60)
 }
 
-// word is the singular or plural of a noun after a number shown apart.
-func word(n int, one, many string) string {
+// pluralKey is the singular (key.one) or plural (key.other) of a text by
+// n, for texts whose number is not their first argument (trFigures).
+func pluralKey(key string, n int) string {
 	if n == 1 {
-		return one
+		return key + ".one"
 	}
-	return many
+	return key + ".other"
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+// pluralKey2 is one of four texts by two numbers, each singular or
+// plural: key.one_one, key.one_other, key.other_one, key.other_other.
+func pluralKey2(key string, n, m int) string {
+	form := func(n int) string {
+		if n == 1 {
+			return "one"
+		}
+		return "other"
 	}
-	return strconv.Itoa(n) + " " + many
+	return key + "." + form(n) + "_" + form(m)
+}
+
+// afterSpace puts a blank before a sentence that follows another in the
+// same paragraph.
+func afterSpace(c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if _, err := io.WriteString(w, " "); err != nil {
+			return err
+		}
+		return c.Render(ctx, w)
+	})
+}
+
+// figureLink is a figure's number in a sentence of the report, linked to
+// its definition in the report's glossary.
+type figureLink struct {
+	key string
+	n   int
+}
+
+// glossaryLink is a word in a sentence of the report that links to a
+// figure's definition.
+type glossaryLink struct {
+	key  string
+	text string
+}
+
+// trFigures says a sentence of the report whose numbers (figureLink) or
+// words (glossaryLink) link to the definitions in the report's glossary:
+// the catalogue's text has no markup (every placeholder is %s), it is
+// escaped, and the links are put in. The links are anchors of the report
+// itself, so they work in the file too.
+func trFigures(ctx context.Context, key string, args ...any) templ.Component {
+	marks := make([]any, len(args))
+	for i := range args {
+		marks[i] = "\x00" + strconv.Itoa(i) + "\x00"
+	}
+	text := html.EscapeString(tr(ctx, key, marks...))
+	for i, a := range args {
+		var out string
+		switch v := a.(type) {
+		case figureLink:
+			out = `<a href="#kennzahl-` + html.EscapeString(v.key) + `">` + html.EscapeString(formatInt(ctx, v.n)) + `</a>`
+		case glossaryLink:
+			out = `<a href="#kennzahl-` + html.EscapeString(v.key) + `">` + html.EscapeString(v.text) + `</a>`
+		case int:
+			out = html.EscapeString(formatInt(ctx, v))
+		case domain.Msg:
+			out = html.EscapeString(trm(ctx, v))
+		default:
+			out = html.EscapeString(fmt.Sprint(v))
+		}
+		text = strings.ReplaceAll(text, marks[i].(string), out)
+	}
+	return templ.Raw(text)
 }
 
 // wallAsOfURL is the read-only wall of an event as of the report's moment.

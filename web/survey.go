@@ -11,6 +11,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // The anonymous annual survey (domain/survey.go): the questionnaire at
@@ -33,11 +34,21 @@ type surveyModels interface {
 	SetSurveyMinimum(n int)
 }
 
-func init() {
-	notices["umfrage-beantwortet"] = "Danke! Ihre Antworten sind eingegangen. Sie werden anonym veröffentlicht, je Frage gemischt mit den Antworten anderer."
-	notices["umfrage-geoeffnet"] = "Die Umfrage ist geöffnet. Die Lotsinnen und Lotsen finden sie unter „Umfrage“."
-	notices["umfrage-aussagen"] = "Die Aussagen sind gespeichert."
-	notices["umfrage-geschlossen"] = "Die Umfrage ist geschlossen."
+// surveyNotices are the notices of the survey page after an action: the
+// redirect carries only the name (?hinweis=), the text is the catalogue's.
+var surveyNotices = map[string]string{
+	"umfrage-beantwortet": "survey.notice.answered",
+	"umfrage-geoeffnet":   "survey.notice.opened",
+	"umfrage-aussagen":    "survey.notice.statements_saved",
+	"umfrage-geschlossen": "survey.notice.closed",
+}
+
+// surveyNotice says the notice a redirect to the survey page names.
+func surveyNotice(r *http.Request) string {
+	if key, ok := surveyNotices[r.URL.Query().Get("hinweis")]; ok {
+		return tr(r.Context(), key)
+	}
+	return ""
 }
 
 func (s *Server) surveys() surveyModels {
@@ -133,7 +144,7 @@ func (s *Server) PrepareSurveyAnswer(c *domain.AnswerSurvey, year int, role doma
 func surveyYearOf(r *http.Request) (int, error) {
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil || !domain.ValidSurveyYear(year) {
-		return 0, domain.Errorf(domain.ENOTFOUND, "Diese Umfrage gibt es nicht.")
+		return 0, domain.Errorf(domain.ENOTFOUND, "err.survey.not_found")
 	}
 	return year, nil
 }
@@ -215,7 +226,7 @@ type surveyPage struct {
 func (s *Server) surveyPageOf(r *http.Request, f formState) surveyPage {
 	p := principalOf(r)
 	m := s.surveys()
-	pg := surveyPage{User: p, Notice: noticeFrom(r), Form: f, Admin: domain.Can(p.Role, "OpenSurvey"), Minimum: s.cfg.MinRatings}
+	pg := surveyPage{User: p, Notice: surveyNotice(r), Form: f, Admin: domain.Can(p.Role, "OpenSurvey"), Minimum: s.cfg.MinRatings}
 	for _, y := range m.SurveyYears() {
 		res, _ := m.SurveyResults(y)
 		pg.Surveys = append(pg.Surveys, res)
@@ -259,7 +270,7 @@ func (s *Server) surveyOf(w http.ResponseWriter, r *http.Request) (projections.S
 		res, ok = s.surveys().SurveyResults(year)
 	}
 	if !ok {
-		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", "Für dieses Jahr gibt es keine Umfrage.")
+		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.survey.none_for_year"))
 	}
 	return res, ok
 }
@@ -277,16 +288,19 @@ func (s *Server) handleSurveyResults() http.Handler {
 }
 
 // surveyCSV is the results as a table: one row per item and value; below
-// the minimum an item has one row that says so, without any count.
-func surveyCSV(res projections.SurveyResults) [][]string {
-	rows := [][]string{{"frage", "art", "antworten", "wert", "anzahl"}}
+// the minimum an item has one row that says so, without any count. The
+// headers and the question are for people; the kind and the numbers are
+// for programs.
+func surveyCSV(ctx context.Context, res projections.SurveyResults) [][]string {
+	rows := [][]string{{tr(ctx, "survey.csv.question"), tr(ctx, "survey.csv.kind"), tr(ctx, "survey.csv.answers"), tr(ctx, "survey.csv.value"), tr(ctx, "survey.csv.count")}}
 	for _, it := range res.Items {
+		label := trm(ctx, it.Name())
 		if !it.Shown {
-			rows = append(rows, []string{it.Label, it.Kind, "zu wenige Antworten", "", ""})
+			rows = append(rows, []string{label, it.Kind, tr(ctx, "survey.csv.too_few"), "", ""})
 			continue
 		}
 		for v, c := range it.Counts {
-			rows = append(rows, []string{it.Label, it.Kind, itoa(it.Answers), itoa(v + 1), itoa(c)})
+			rows = append(rows, []string{label, it.Kind, itoa(it.Answers), itoa(v + 1), itoa(c)})
 		}
 	}
 	return rows
@@ -298,43 +312,59 @@ func (s *Server) handleSurveyCSV() http.Handler {
 		if !ok {
 			return
 		}
-		writeCSV(w, "umfrage", res.Year, surveyCSV(res))
+		writeCSV(w, "umfrage", res.Year, surveyCSV(r.Context(), res))
 	})
 }
 
 // Labels of the pages.
 
-func surveyScaleLabel(kind string, v int) string {
+func surveyScaleLabel(ctx context.Context, kind string, v int) string {
 	if l, ok := domain.SurveyScaleLabels[kind][v]; ok {
-		return strconv.Itoa(v) + " – " + l
+		return tr(ctx, "survey.scale.labelled", v, l)
 	}
 	return strconv.Itoa(v)
 }
 
-func surveyItemHeading(it projections.SurveyItem) string {
+// surveyItemHeading is an item as the questionnaire asks it: a role
+// statement completes the stem (the statement, written by the admins,
+// starts with "… ").
+func surveyItemHeading(ctx context.Context, it projections.SurveyItem) string {
 	switch it.Kind {
 	case domain.SurveyItemEvent:
-		return "Veranstaltung: " + it.Label
+		return tr(ctx, "survey.item.event", it.Name())
 	case domain.SurveyItemStatement:
-		return domain.SurveyStatementStem + " " + strings.TrimPrefix(it.Label, "… ")
+		return trm(ctx, domain.SurveyStatementStem) + " " + strings.TrimPrefix(trm(ctx, it.Name()), "… ")
 	}
-	return it.Label
+	return trm(ctx, it.Name())
 }
 
-func surveyScaleCaption(it projections.SurveyItem) string {
+func surveyScaleCaption(ctx context.Context, it projections.SurveyItem) string {
 	labels := domain.SurveyScaleLabels[it.Kind]
-	return fmt.Sprintf("1 = %s, %d = %s", labels[1], it.Scale, labels[it.Scale])
+	return tr(ctx, "survey.scale.caption", labels[1], it.Scale, labels[it.Scale])
 }
 
-func participationLabel(res projections.SurveyResults) string {
-	return fmt.Sprintf("%d von %d aktiven Lotsinnen und Lotsen haben teilgenommen (%d %%).", res.Participants, res.Eligible, res.Rate())
+func participationLabel(ctx context.Context, res projections.SurveyResults) string {
+	return tr(ctx, "survey.participation", res.Participants, res.Eligible, res.Rate())
 }
 
-func surveyStatus(res projections.SurveyResults) string {
+func surveyStatus(ctx context.Context, res projections.SurveyResults) string {
 	if res.Closed {
-		return "geschlossen"
+		return tr(ctx, "survey.status.closed")
 	}
-	return "offen"
+	return tr(ctx, "survey.status.open")
+}
+
+// surveyStatusSentence says whether the survey still takes answers.
+func surveyStatusSentence(ctx context.Context, res projections.SurveyResults) string {
+	if res.Closed {
+		return tr(ctx, "survey.results.status_closed")
+	}
+	return tr(ctx, "survey.results.status_open")
+}
+
+// surveyAverage is an item's average, one decimal, the language's way.
+func surveyAverage(ctx context.Context, it projections.SurveyItem) string {
+	return i18n.From(ctx).Decimal(it.Average(), 1)
 }
 
 func statementsText(st []domain.SurveyStatement) string {
@@ -351,10 +381,10 @@ type surveyBar struct {
 	Label          string
 }
 
-func surveyBars(it projections.SurveyItem) []surveyBar {
+func surveyBars(ctx context.Context, it projections.SurveyItem) []surveyBar {
 	bars := make([]surveyBar, len(it.Counts))
 	for i, c := range it.Counts {
-		b := surveyBar{Count: c, Label: surveyScaleLabel(it.Kind, i+1)}
+		b := surveyBar{Count: c, Label: surveyScaleLabel(ctx, it.Kind, i+1)}
 		if it.Answers > 0 {
 			b.Percent = (c*100 + it.Answers/2) / it.Answers
 		}
@@ -373,10 +403,10 @@ func statementsValue(pg surveyPage) string {
 }
 
 // surveyChart is an item's distribution as bars of the dashboard's chart.
-func surveyChart(it projections.SurveyItem) []chartBar {
+func surveyChart(ctx context.Context, it projections.SurveyItem) []chartBar {
 	labels := make([]string, len(it.Counts))
 	for i := range it.Counts {
-		labels[i] = surveyScaleLabel(it.Kind, i+1)
+		labels[i] = surveyScaleLabel(ctx, it.Kind, i+1)
 	}
 	return rowChart(labels, it.Counts)
 }
@@ -391,9 +421,16 @@ func surveyFigureRows(f projections.Figures) [][]string {
 }
 
 // answeredSurveys lists, for "Meine Daten", the years whose survey a
-// person answered: that they answered is stored with their id; what they
-// answered is not stored with them anywhere.
+// person answered, with the note in German (see answeredSurveysIn).
 func (s *Server) answeredSurveys(p principal) map[string]any {
+	return s.answeredSurveysIn(context.Background(), p)
+}
+
+// answeredSurveysIn lists, for "Meine Daten", the years whose survey a
+// person answered: that they answered is stored with their id; what they
+// answered is not stored with them anywhere. The note is in the language
+// of ctx.
+func (s *Server) answeredSurveysIn(ctx context.Context, p principal) map[string]any {
 	years := []int{}
 	if m := s.surveys(); m != nil {
 		for _, y := range m.SurveyYears() {
@@ -404,7 +441,7 @@ func (s *Server) answeredSurveys(p principal) map[string]any {
 	}
 	return map[string]any{
 		"beantwortete_umfragen": years,
-		"hinweis":               "Gespeichert ist nur, dass Sie an der Umfrage teilgenommen haben. Ihre Antworten sind anonym und mit Ihrer Person nirgends verbunden.",
+		"hinweis":               tr(ctx, "survey.my_data.note"),
 	}
 }
 

@@ -17,22 +17,30 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"logbuch/domain"
 	"logbuch/projections"
 	"logbuch/web"
+	"logbuch/web/i18n"
 )
 
 // runReport: `logbuch report --year 2023 [--out bericht.html] [--stand
-// 2023-12-31] [--pdf bericht.pdf]` writes the annual report from a stopped
-// log, as one self-contained HTML file (and, with --pdf, printed by
-// headless Chromium).
+// 2023-12-31] [--pdf bericht.pdf] [--lang de|en]` writes the annual report
+// from a stopped log, as one self-contained HTML file (and, with --pdf,
+// printed by headless Chromium), in German unless --lang (or
+// LOGBUCH_LANG) says otherwise.
 func runReport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var year int
-	var out, stand, pdf string
+	var out, stand, pdf, lang string
+	defaultLang := getenv("LOGBUCH_LANG")
+	if defaultLang == "" {
+		defaultLang = string(i18n.German)
+	}
 	l, c, err := openForToolWith(ctx, "report", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.IntVar(&year, "year", 0, "the year of the report")
 		fs.StringVar(&out, "out", "", "write the HTML file here (default: standard output)")
 		fs.StringVar(&stand, "stand", "", "the report as of this date (YYYY-MM-DD; default: now)")
 		fs.StringVar(&pdf, "pdf", "", "also print the report to this PDF file (needs Chromium)")
+		fs.StringVar(&lang, "lang", defaultLang, "the language of the report: de or en")
 	})
 	if err != nil {
 		return err
@@ -41,6 +49,12 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	if year == 0 {
 		return fmt.Errorf("report: --year is required, e.g. logbuch report --year 2023 --out bericht.html")
 	}
+	language, ok := i18n.Choose(lang)
+	if !ok {
+		return fmt.Errorf("report: --lang %q: the report is written in de or en", lang)
+	}
+	cat := i18n.For(language)
+	ctx = i18n.With(ctx, cat)
 	if pdf != "" {
 		if _, err := chromium(); err != nil {
 			return err
@@ -49,7 +63,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 	now := time.Now()
 	asOf, _, err := web.ParseStand(stand, now)
 	if err != nil {
-		return fmt.Errorf("report: --stand %q: %w", stand, err)
+		return fmt.Errorf("report: --stand %q: %s", stand, cat.Msg(domain.ErrorMessage(err)))
 	}
 	src, err := projections.ReplayUntil(ctx, l, asOf)
 	if err != nil {
@@ -63,7 +77,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 		_, err = stdout.Write(buf.Bytes())
 	} else {
 		err = os.WriteFile(out, buf.Bytes(), 0o644)
-		fmt.Fprintf(stderr, "Jahresbericht %d geschrieben: %s\n", year, out)
+		fmt.Fprintln(stderr, cat.T("report.cli.written", year, out))
 	}
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -72,7 +86,7 @@ func runReport(ctx context.Context, args []string, getenv func(string) string, s
 		if err := printPDF(ctx, buf.Bytes(), pdf); err != nil {
 			return fmt.Errorf("report: PDF: %w", err)
 		}
-		fmt.Fprintf(stderr, "PDF geschrieben: %s\n", pdf)
+		fmt.Fprintln(stderr, cat.T("report.cli.pdf_written", pdf))
 	}
 	return nil
 }
