@@ -307,7 +307,7 @@ func (s *Server) handleMyData() http.Handler {
 			"angemeldete_geraete": page.Sessions,
 			"api_schluessel":      page.Tokens,
 			"bewertungen":         s.ratedEventsIn(r.Context(), p),
-			"umfragen":            s.answeredSurveys(p),
+			"umfragen":            s.answeredSurveysIn(r.Context(), p),
 			"hinweis":             tr(r.Context(), "account.my_data.passwords_note"),
 		}
 		w.Header().Set("Content-Disposition", `attachment; filename="meine-daten.json"`)

@@ -38,15 +38,6 @@ type roadmapPage struct {
 	Ratings                  ratingsOverview
 }
 
-// monthNames are the German names of the months, for pages that do not
-// yet say them in their reader's language (i18n.From(ctx).Month does).
-var monthNames = func() (out [12]string) {
-	for i := range out {
-		out[i] = i18n.For(i18n.German).Month(time.Month(i + 1))
-	}
-	return out
-}()
-
 func (s *Server) handleRoadmap() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		year := time.Now().In(berlin).Year()

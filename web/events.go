@@ -166,15 +166,9 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState
 	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: eventNotice(r), Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
 }
 
-// authorName names the author of a post from the roster, so that an
-// erasure hides it; guests are named by the post itself. Who is not on
-// the roster (the system) is Logbuch itself, named in German here; pages
-// that know their reader's language use authorNameIn.
-func (s *Server) authorName(actor string) string {
-	return s.authorNameIn(context.Background())(actor)
-}
-
-// authorNameIn is authorName for a reader of ctx's language.
+// authorNameIn names the author of a post from the roster, so that an
+// erasure hides it (guests are named by the post itself); who is not on
+// the roster (the system) is Logbuch itself, in the language of ctx.
 func (s *Server) authorNameIn(ctx context.Context) func(string) string {
 	return func(actor string) string {
 		if strings.HasPrefix(actor, "guest:") {

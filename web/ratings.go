@@ -285,12 +285,6 @@ func (s *Server) renderRatingView(ctx context.Context, view string) (string, []b
 	return id, []byte(buf.String()), seq, true
 }
 
-// formatAverage writes an average the German way: 4,3 (pages that know
-// their reader's language use averageLabel).
-func formatAverage(v float64) string {
-	return averageLabel(context.Background(), v)
-}
-
 // averageLabel writes an average with one decimal, the reader's way.
 func averageLabel(ctx context.Context, v float64) string { return i18n.From(ctx).Decimal(v, 1) }
 
@@ -309,11 +303,6 @@ func ratingChoiceLabel(ctx context.Context, v int) string {
 		return tr(ctx, "rating.choice_with_label", v, l)
 	}
 	return formatInt(ctx, v)
-}
-
-// ratedEvents is ratedEventsIn for a German reader.
-func (s *Server) ratedEvents(p principal) map[string]any {
-	return s.ratedEventsIn(context.Background(), p)
 }
 
 // ratedEventsIn lists, for "Meine Daten", the events a person rated: that

@@ -126,14 +126,14 @@ func endOfYear(year int) time.Time {
 }
 
 // buildReport reads the report of year from src as of asOf.
-func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) reportData {
+func buildReport(ctx context.Context, src ReportSource, year int, asOf time.Time, opt ReportOptions) reportData {
 	cutoff := asOf
 	if end := endOfYear(year); cutoff.After(end) {
 		cutoff = end
 	}
 	names := func(id string) string {
 		if p, _, ok := src.Person(id); ok {
-			return p.Name
+			return shownName(ctx, p.Name)
 		}
 		return ""
 	}
@@ -171,7 +171,7 @@ func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) 
 			re.RatingShown, re.Rating, re.Ratings = true, sum.Average(), sum.Released()
 		}
 		d.Events = append(d.Events, re)
-		if groups := reportWallGroups(info, posts); len(groups) > 0 {
+		if groups := reportWallGroups(ctx, info, posts); len(groups) > 0 {
 			d.Workshops = append(d.Workshops, reportWorkshop{ID: e.ID, Title: e.Title, Start: e.Start, Groups: groups})
 		}
 	}
@@ -182,8 +182,8 @@ func buildReport(src ReportSource, year int, asOf time.Time, opt ReportOptions) 
 // reportWallGroups sorts the shown posts of a wall into its workshop
 // groups, as the wall does (hidden posts left out); groups without a post
 // are left out too.
-func reportWallGroups(ev projections.EventInfo, posts []projections.WallPostView) []reportGroup {
-	cols, n := wallColumns(ev, posts, nil, false)
+func reportWallGroups(ctx context.Context, ev projections.EventInfo, posts []projections.WallPostView) []reportGroup {
+	cols, n := wallColumnsIn(ctx, ev, posts, nil, false)
 	if n == 0 {
 		return nil
 	}
@@ -306,7 +306,7 @@ func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, f form
 		}
 		src = then
 	}
-	p.reportData = buildReport(src, year, asOf, ReportOptions{City: s.cfg.City, MinRatings: s.cfg.MinRatings})
+	p.reportData = buildReport(r.Context(), src, year, asOf, ReportOptions{City: s.cfg.City, MinRatings: s.cfg.MinRatings})
 	p.Past, p.Stand, p.Now = past, stand, now
 	_, p.Seq = live.Figures(year, asOf)
 	if status == http.StatusConflict && f.Form == "fazit" {
@@ -371,7 +371,7 @@ func (s *Server) renderReportConclusion(ctx context.Context, year int) (string, 
 	}
 	c := src.Conclusion(year)
 	var buf bytes.Buffer
-	if err := reportConclusionLive(year, c, s.authorName).Render(ctx, &buf); err != nil {
+	if err := reportConclusionLive(year, c, s.authorNameIn(ctx)).Render(ctx, &buf); err != nil {
 		s.log.Error("render report", "year", year, "err", err)
 		return "", nil, 0, false
 	}
@@ -386,7 +386,7 @@ func WriteReport(ctx context.Context, w io.Writer, src ReportSource, year int, a
 		return fmt.Errorf("no report for the year %d", year)
 	}
 	opt.Standalone = true
-	d := buildReport(src, year, asOf, opt)
+	d := buildReport(ctx, src, year, asOf, opt)
 	d.Now = time.Now()
 	css, err := staticFiles.ReadFile("static/style.css")
 	if err != nil {
@@ -417,19 +417,20 @@ func (d reportData) videos() []reportTopic {
 	return out
 }
 
-func personLabel(l projections.LotseAt) string {
+// personLabel names a Lotse of the report; an erased one is never named.
+func personLabel(ctx context.Context, l projections.LotseAt) string {
 	if l.Name == "" {
-		return domain.ErasedName
+		return tr(ctx, domain.ErasedNameKey)
 	}
-	return l.Name
+	return shownName(ctx, l.Name)
 }
 
-func peopleLabel(people []projections.LotseAt) string {
+func peopleLabel(ctx context.Context, people []projections.LotseAt) string {
 	names := make([]string, len(people))
 	for i, l := range people {
-		names[i] = personLabel(l)
+		names[i] = personLabel(ctx, l)
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(names, tr(ctx, "list.separator"))
 }
 
 func statusText(ctx context.Context, status string) string {

@@ -420,12 +420,6 @@ func surveyFigureRows(f projections.Figures) [][]string {
 	return [][]string{{projections.FigSurveyParticipation, itoa(f.SurveyRate)}}
 }
 
-// answeredSurveys lists, for "Meine Daten", the years whose survey a
-// person answered, with the note in German (see answeredSurveysIn).
-func (s *Server) answeredSurveys(p principal) map[string]any {
-	return s.answeredSurveysIn(context.Background(), p)
-}
-
 // answeredSurveysIn lists, for "Meine Daten", the years whose survey a
 // person answered: that they answered is stored with their id; what they
 // answered is not stored with them anywhere. The note is in the language

@@ -47,11 +47,6 @@ type wallRender struct {
 	ReadOnly bool
 }
 
-// wallColumns is wallColumnsIn for a German reader (the annual report).
-func wallColumns(ev projections.EventInfo, posts []projections.WallPostView, sizes map[string]int, withHidden bool) ([]wallColumn, int) {
-	return wallColumnsIn(context.Background(), ev, posts, sizes, withHidden)
-}
-
 // wallColumnsIn sorts a wall's posts into its groups, in log order; hidden
 // posts only for the facilitator's audience. The column of posts without a
 // group is named in the language of ctx.

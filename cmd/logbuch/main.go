@@ -3,7 +3,7 @@
 //	logbuch [serve] [--http :8080] [--data-dir ./data] [--nats-url URL] [--demo]
 //	logbuch export [--data-dir ./data] > events.jsonl
 //	logbuch import [--data-dir ./data] < events.jsonl
-//	logbuch report --year 2023 [--out bericht.html] [--stand 2023-12-31] [--pdf bericht.pdf]
+//	logbuch report --year 2023 [--out bericht.html] [--stand 2023-12-31] [--pdf bericht.pdf] [--lang en]
 package main
 
 import (
@@ -65,7 +65,7 @@ Usage:
   logbuch export [flags]      write every event as JSON lines to stdout
   logbuch import [flags]      read JSON lines from stdin into an empty log
   logbuch admin invite        print a one-time link that makes an admin (server stopped)
-  logbuch report --year YEAR [--out FILE.html] [--stand YYYY-MM-DD] [--pdf FILE.pdf]
+  logbuch report --year YEAR [--out FILE.html] [--stand YYYY-MM-DD] [--pdf FILE.pdf] [--lang de|en]
                               write the annual report as one self-contained HTML file
                               (stdout without --out), as of a date; --pdf prints it
                               through headless Chromium (server stopped)
