@@ -290,6 +290,11 @@ var feedWithoutObject = map[string]bool{
 // never people: the feed is for the Lenkungsgruppe's overview, and
 // erasure and anonymity hold there too.
 func feedSentence(ctx context.Context, a projections.Action) string {
+	if anonymousTaking[a.Kind] {
+		// Many Ämter have one Lotse: naming the Amt would name the person
+		// who rated or answered the survey.
+		a.Amt = ""
+	}
 	who := actorPhrase(ctx, a)
 	key, ok := feedSentences[a.Kind]
 	if !ok {
@@ -307,6 +312,10 @@ func feedSentence(ctx context.Context, a projections.Action) string {
 	}
 	return tr(ctx, key, who, obj)
 }
+
+// anonymousTaking are the actions of taking part in something anonymous:
+// the feed names only the role of who took part, not their Amt.
+var anonymousTaking = map[string]bool{"RatingGiven": true, "SurveyAnswered": true}
 
 // actorPhrase names who acted by role (and Amt), never by name.
 func actorPhrase(ctx context.Context, a projections.Action) string {

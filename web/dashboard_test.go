@@ -36,6 +36,14 @@ func TestFeedSentences(t *testing.T) {
 		{with(projections.Action{Actor: domain.SystemActor}, "SomethingNew", "", ""),
 			"Das Logbuch hat etwas im Logbuch festgehalten.",
 			"Logbuch recorded something in the Logbuch."},
+		// Taking part in something anonymous names no Amt: with one Lotse
+		// per Amt it would name the person.
+		{with(lotsin, "SurveyAnswered", "", ""),
+			"Ein:e Digitallots:in hat an der Jahresumfrage teilgenommen.",
+			"A Digitallotse took part in the annual survey."},
+		{with(lotsin, "RatingGiven", "Meet & Learn: OZG 2.0", ""),
+			"Ein:e Digitallots:in hat die Veranstaltung „Meet & Learn: OZG 2.0“ bewertet.",
+			"A Digitallotse rated the event “Meet & Learn: OZG 2.0”."},
 		{with(projections.Action{Actor: "p3", Role: domain.RoleAdmin}, "VeranstaltungHeld", "", ""),
 			"Das Team Digitalisierung hat die Veranstaltung „ohne Titel“ als durchgeführt eingetragen.",
 			"The Team Digitalisierung recorded the event “untitled” as held."},
