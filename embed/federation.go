@@ -131,7 +131,7 @@ func (l *Log) Placement() domain.Placement {
 			return false, err
 		}
 		if city == f.Partner {
-			return false, domain.Errorf(domain.ECONFLICT, "Das gehört zum gemeinsamen Bereich von %s und kann nur dort geändert werden.", cityLabel(f.Partner))
+			return false, domain.Errorf(domain.ECONFLICT, "err.federation.partner_space", cityLabel(f.Partner))
 		}
 		return city == f.City, nil
 	}

@@ -16,7 +16,7 @@ import (
 // or the connection moves to another node. Retrying with the same command
 // id (Idempotency-Key) is safe: a write that landed after all is found by
 // it and not written twice.
-var errBusy = domain.Errorf(domain.EBUSY, "Das Logbuch ist gerade kurz nicht erreichbar. Bitte versuchen Sie es in wenigen Sekunden noch einmal.")
+var errBusy = domain.Errorf(domain.EBUSY, "err.log.busy")
 
 // JetStream API errors that mean "not now" rather than "no".
 var transientAPIErrors = map[jetstream.ErrorCode]bool{

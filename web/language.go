@@ -120,6 +120,10 @@ func tr(ctx context.Context, key string, args ...any) string {
 	return i18n.From(ctx).T(key, args...)
 }
 
+// scriptTemplate is a text with its placeholders (%s) left open, for a
+// script that fills them (live.js names who is here).
+func scriptTemplate(ctx context.Context, key string) string { return i18n.From(ctx).T(key) }
+
 // trn says the singular or plural of a text by n (key.one, key.other).
 func trn(ctx context.Context, key string, n int, args ...any) string {
 	return i18n.From(ctx).N(key, n, args...)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/scanner"
@@ -385,4 +386,105 @@ func scriptTexts(path, src string) []finding {
 	}
 	_ = path
 	return out
+}
+
+// keyCalls are the functions that take a catalogue key, and where: the
+// index of the key among the arguments, and how many arguments before the
+// placeholders' values (trn's count is its text's first value).
+var keyCalls = map[string]struct{ key, valuesFrom, implicit int }{
+	"Errorf": {1, 2, 0}, "FieldError": {1, 2, 0}, "M": {0, 1, 0}, "tr": {1, 2, 0}, "trHTML": {1, 2, 0},
+	"trn": {1, 3, 1}, "T": {0, 1, 0}, "HTML": {0, 1, 0}, "N": {0, 2, 1}, "newRequestProblem": {1, 2, 0},
+}
+
+// Every key the code names is in the catalogues, and a call passes as many
+// values as its text has placeholders (a missing one would print
+// "%!s(MISSING)" to people). Keys built at run time ("role."+r) are
+// checked where they are built: by the tests of those types.
+func TestEveryKeyInTheCodeIsInTheCatalogues(t *testing.T) {
+	de, err := i18nTexts("de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, pattern := range []string{"web/*.go", "domain/*.go", "projections/*.go", "embed/*.go", "cmd/logbuch/*.go"} {
+		m, _ := filepath.Glob(filepath.Join("..", pattern))
+		files = append(files, m...)
+	}
+	calls := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			name, recv := callName(call.Fun)
+			kc, ok := keyCalls[name]
+			if !ok || len(call.Args) <= kc.key || (name == "Errorf" && recv == "fmt") {
+				return true
+			}
+			lit, ok := call.Args[kc.key].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			key, _ := strconv.Unquote(lit.Value)
+			if !catalogueKey.MatchString(key) {
+				return true // a format of fmt, or a text (TestNoTextsOutsideTheCatalogues finds those)
+			}
+			calls++
+			where := fset.Position(call.Pos())
+			if name == "trn" || name == "N" {
+				key += ".other"
+			}
+			text, ok := de[key]
+			if !ok {
+				t.Errorf("%s:%d: key %s is in no catalogue", where.Filename, where.Line, key)
+				return true
+			}
+			if call.Ellipsis.IsValid() {
+				return true // values passed on as args...: counted where they come from
+			}
+			got := len(call.Args) - kc.valuesFrom + kc.implicit
+			if want := countVerbs(text); got != want {
+				t.Errorf("%s:%d: %s has %d placeholders, the call passes %d values", where.Filename, where.Line, key, want, got)
+			}
+			return true
+		})
+	}
+	if calls < 500 {
+		t.Fatalf("only %d calls with a key found: the test no longer sees the code", calls)
+	}
+}
+
+// countVerbs counts the values a text takes (%[2]s counts as the second).
+func countVerbs(s string) int {
+	n, next := 0, 1
+	for _, m := range regexp.MustCompile(`%(\[(\d+)\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`).FindAllStringSubmatch(s, -1) {
+		if strings.HasSuffix(m[0], "%") {
+			continue
+		}
+		idx := next
+		if m[2] != "" {
+			idx, _ = strconv.Atoi(m[2])
+		}
+		next = idx + 1
+		n = max(n, idx)
+	}
+	return n
+}
+
+func i18nTexts(lang string) (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join("i18n", lang+".json"))
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]string
+	return out, json.Unmarshal(b, &out)
 }

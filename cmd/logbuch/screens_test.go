@@ -45,20 +45,35 @@ func TestScreensPhoneDesktopProjector(t *testing.T) {
 	pages := append(mainPages(m), wall, wall+"/wand/beamer", board)
 	// Screenshots are named by what they show, not by ids.
 	names := map[string]string{wall: "knmeetshn-wand", wall + "/wand/beamer": "knmeetshn-beamer", board: "knowhow-tafel"}
+	shoot := func(screen string, width int64, path, lang string) {
+		t.Helper()
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+path))
+		overflow := eval[int](t, tab, `document.documentElement.scrollWidth - document.documentElement.clientWidth`)
+		if overflow > 1 { // one pixel is subpixel rounding, not scrolling
+			wide := eval[string](t, tab, `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".scroll-x")).slice(0, 3).map(e => e.tagName + "." + e.className).join(", ")`)
+			t.Errorf("%s at %d px (%s): %d px of sideways scrolling (too wide: %s)", path, width, lang, overflow, wide)
+		}
+		name, ok := names[path]
+		if !ok {
+			name = strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(strings.TrimPrefix(path, "/"))
+		}
+		if lang != "de" {
+			name = lang + "-" + name
+		}
+		artifact(t, tab, fmt.Sprintf("screen-%s-%s.png", screen, name))
+	}
 	for _, screen := range screenWidths {
 		within(t, tab, 10*time.Second, chromedp.EmulateViewport(screen.width, screen.height))
 		for _, path := range pages {
-			within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+path))
-			overflow := eval[int](t, tab, `document.documentElement.scrollWidth - document.documentElement.clientWidth`)
-			if overflow > 1 { // one pixel is subpixel rounding, not scrolling
-				wide := eval[string](t, tab, `Array.from(document.querySelectorAll("main *")).filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest(".scroll-x")).slice(0, 3).map(e => e.tagName + "." + e.className).join(", ")`)
-				t.Errorf("%s at %d px: %d px of sideways scrolling (too wide: %s)", path, screen.width, overflow, wide)
-			}
-			name, ok := names[path]
-			if !ok {
-				name = strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(strings.TrimPrefix(path, "/"))
-			}
-			artifact(t, tab, fmt.Sprintf("screen-%s-%s.png", screen.name, name))
+			shoot(screen.name, screen.width, path, "de")
 		}
+	}
+	// English words are shorter or longer than German ones: the phone, the
+	// narrowest screen, shows every main page in English too.
+	within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/lotsen"), chromedp.Click(chromedp.CSS(`form.language-switch button[value="en"]`)))
+	waitFor(t, tab, `document.documentElement.lang === "en"`)
+	within(t, tab, 10*time.Second, chromedp.EmulateViewport(screenWidths[0].width, screenWidths[0].height))
+	for _, path := range pages {
+		shoot(screenWidths[0].name, screenWidths[0].width, path, "en")
 	}
 }
