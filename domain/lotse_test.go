@@ -88,7 +88,7 @@ func TestChangeAmt(t *testing.T) {
 		thenEvents(t, given(joined), domain.ChangeAmt{Amt: "Archiv"}, domain.LotseAmtChanged{From: "Kulturamt", To: "Archiv"})
 	})
 	t.Run("same Amt", func(t *testing.T) {
-		thenError(t, given(joined), domain.ChangeAmt{Amt: "Kulturamt"}, domain.EINVALID, "amt", "bereits im Kulturamt")
+		thenError(t, given(joined), domain.ChangeAmt{Amt: "Kulturamt"}, domain.EINVALID, "amt", "gehört bereits zu: Kulturamt")
 	})
 	t.Run("unknown Amt", func(t *testing.T) {
 		thenError(t, given(joined), domain.ChangeAmt{Amt: "x"}, domain.EINVALID, "amt", "Amt aus der Liste")
