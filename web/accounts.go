@@ -72,10 +72,10 @@ func (s *Server) requireSession(next http.Handler) http.Handler {
 
 // safeNext accepts only paths on this site as the page after login.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return "/lotsen"
+	if p := localPath(next); p != "/" || next == "/" {
+		return p
 	}
-	return next
+	return "/lotsen"
 }
 
 func clientAddr(r *http.Request) string {

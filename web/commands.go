@@ -73,7 +73,8 @@ func errorStatus(code string) int {
 }
 
 // requestError is a problem with the request itself, before any decision,
-// as German text (the form older callers and tests read).
+// with its text already said (requestProblem says it in the reader's
+// language and reads as a German requestError for the decoder's tests).
 type requestError struct {
 	status  int
 	message string
@@ -215,7 +216,12 @@ func (s *Server) command(rt commandRoute) http.Handler {
 		}
 		location, notice := rt.done(r, res)
 		if notice != "" {
-			location += "?hinweis=" + url.QueryEscape(notice)
+			// The notice goes into the query, before a #fragment.
+			path, fragment, hasFragment := strings.Cut(location, "#")
+			location = path + "?hinweis=" + url.QueryEscape(notice)
+			if hasFragment {
+				location += "#" + fragment
+			}
 		}
 		http.Redirect(w, r, location, http.StatusSeeOther)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -77,12 +78,16 @@ func TestHubRendersOncePerLanguage(t *testing.T) {
 // The language switch keeps people on their page and sends nobody away.
 func TestLocalPath(t *testing.T) {
 	for in, want := range map[string]string{
-		"/knowhow/b1?stand=2023-03-05": "/knowhow/b1?stand=2023-03-05",
-		"https://evil.example/":        "/",
-		"//evil.example/":              "/",
-		"/\\evil.example":              "/",
-		"":                             "/",
-		"/a\r\nSet-Cookie: x":          "/",
+		"/knowhow/b1?stand=2023-03-05":  "/knowhow/b1?stand=2023-03-05",
+		"https://evil.example/":         "/",
+		"//evil.example/":               "/",
+		"/\\evil.example":               "/",
+		"":                              "/",
+		"/a\r\nSet-Cookie: x":           "/",
+		"/\t/evil.example":              "/",
+		"/\x01/x":                       "/",
+		"/\n/x":                         "/",
+		"/" + strings.Repeat("x", 3000): "/",
 	} {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
@@ -97,6 +102,10 @@ func TestAcceptedLanguage(t *testing.T) {
 		"fr":                      i18n.German,
 		"":                        i18n.German,
 		"EN":                      i18n.English,
+		"en;q=0, de":              i18n.German,
+		"de;q=0.4, en;q=0.8":      i18n.English,
+		"fr, en;q=0.3":            i18n.English,
+		"de-CH, en":               i18n.German,
 	} {
 		if got := acceptedLanguage(in); got != want {
 			t.Errorf("acceptedLanguage(%q) = %s, want %s", in, got, want)

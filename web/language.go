@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,20 +37,27 @@ func languageOf(r *http.Request) *i18n.Catalogue {
 	return i18n.For(i18n.German)
 }
 
-// acceptedLanguage returns the first language of an Accept-Language header
-// that Logbuch speaks (weights are taken in the order given, which is how
-// clients send them).
+// acceptedLanguage returns the language of an Accept-Language header that
+// Logbuch speaks with the highest weight (q; the earlier one on a tie, and
+// never one with q=0, which means "not this one"); German without one.
 func acceptedLanguage(header string) i18n.Lang {
+	best, bestQ := i18n.German, 0.0
 	for _, part := range strings.Split(header, ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+				q = f
+			}
+		}
 		for _, l := range i18n.Languages {
-			if base == string(l) {
-				return l
+			if base == string(l) && q > bestQ {
+				best, bestQ = l, q
 			}
 		}
 	}
-	return i18n.German
+	return best
 }
 
 // withLanguage puts the request's catalogue into its context, where every
@@ -107,13 +115,26 @@ func (s *Server) handleChooseLanguage() http.Handler {
 }
 
 // localPath accepts only a path on this site as a place to go back to, so
-// the form cannot send anyone elsewhere.
+// that no link or form can send anyone elsewhere. Browsers drop tabs and
+// line breaks from addresses ("/\t/evil.example" becomes "//evil.example"),
+// so a control character anywhere refuses the path, as does a backslash.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+	u, err := url.Parse(p) // fails on control characters
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || len(p) > maxBackPath ||
+		!strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsRune(p, '\\') {
 		return "/"
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
 	}
 	return p
 }
+
+// maxBackPath keeps the language switch's form small (the forms outside
+// commands are bounded): a longer address leads back to the start.
+const maxBackPath = 2048
 
 // tr says the text of a catalogue key in the language of ctx.
 func tr(ctx context.Context, key string, args ...any) string {
@@ -135,6 +156,19 @@ func trm(ctx context.Context, m domain.Msg) string { return i18n.From(ctx).Msg(m
 // trHTML says a text with a little markup of its own (keys ending _html).
 func trHTML(ctx context.Context, key string, args ...any) templ.Component {
 	return templ.Raw(i18n.From(ctx).HTML(key, args...))
+}
+
+// pageLanguage is the choice a page was rendered in: its live connection
+// asks for updates in the same language, whatever another tab chose since.
+func pageLanguage(ctx context.Context) string { return string(i18n.From(ctx).Code()) }
+
+// liveLanguage is the language a live connection's updates come in: the
+// page's (it asks with ?sprache=), else the request's.
+func liveLanguage(r *http.Request) i18n.Lang {
+	if l, ok := i18n.Choose(r.URL.Query().Get("sprache")); ok {
+		return l
+	}
+	return i18n.From(r.Context()).Code()
 }
 
 // langOf is the lang attribute of a page.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -53,26 +52,8 @@ func (s *Server) handleWallAsOf() http.Handler {
 			}
 			ev, _, _, _ = s.models.Event(id) // planned only later: an empty wall
 		}
-		p.Event, p.Groups = ev, wallAsOfGroups(r.Context(), ev, posts)
+		p.Event, p.Groups = ev, reportWallGroups(r.Context(), ev, posts)
 		s.html(w, status)
 		wallAsOfView(p).Render(r.Context(), w)
 	})
-}
-
-// wallAsOfGroups sorts the shown posts of a wall into its workshop groups,
-// as the annual report does (reportWallGroups), with the column of posts
-// without a group named in the reader's language; groups without a post
-// are left out.
-func wallAsOfGroups(ctx context.Context, ev projections.EventInfo, posts []projections.WallPostView) []reportGroup {
-	cols, n := wallColumnsIn(ctx, ev, posts, nil, false)
-	if n == 0 {
-		return nil
-	}
-	var out []reportGroup
-	for _, c := range cols {
-		if len(c.Posts) > 0 {
-			out = append(out, reportGroup{Name: c.Name, Posts: c.Posts})
-		}
-	}
-	return out
 }

@@ -56,7 +56,7 @@ func (m *memLog) Message(_ context.Context, seq uint64) (domain.Recorded, error)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if seq == 0 || seq > uint64(len(m.msgs)) {
-		return domain.Recorded{}, domain.Errorf(domain.ENOTFOUND, "no message %d", seq)
+		return domain.Recorded{}, domain.Errorf(domain.ENOTFOUND, "err.command.not_found")
 	}
 	return m.msgs[seq-1], nil
 }

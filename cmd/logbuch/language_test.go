@@ -6,10 +6,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/google/uuid"
 
 	"logbuch/domain"
+	"logbuch/web/i18n"
 )
 
 // chooseLanguage posts the language switch as the page's form does and
@@ -96,7 +100,7 @@ func TestLanguageChoice(t *testing.T) {
 			}
 		})
 	}
-	for _, back := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example"} {
+	for _, back := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example", "/\t/evil.example", "/\n/evil.example"} {
 		res := chooseLanguage(t, m, m.URL(), url.Values{"sprache": {"de"}, "zurueck": {back}})
 		if loc := res.Header.Get("Location"); loc != "/" {
 			t.Errorf("back to %q led to %q", back, loc)
@@ -134,5 +138,39 @@ func TestAPIErrorsInTheClientsLanguage(t *testing.T) {
 	}
 	if got := post("en-GB, de;q=0.5"); !strings.Contains(got, "Please enter a name.") {
 		t.Errorf("English: %s", got)
+	}
+}
+
+// A page's live connection asks for its own language: after another tab
+// switched the cookie to German, an English page still gets English
+// updates (and a German page German ones), whatever the cookie says.
+func TestLiveUpdatesComeInThePagesLanguage(t *testing.T) {
+	m := startLogbuch(t)
+	a := newActor(t, m, domain.RoleAdmin)
+	ctx := testCtx(t)
+	dial := func(page, cookie string) *websocket.Conn {
+		t.Helper()
+		c, _, err := websocket.Dial(ctx, strings.Replace(m.URL(), "http", "ws", 1)+"/live?sprache="+page, &websocket.DialOptions{
+			HTTPHeader: http.Header{"Origin": []string{m.URL()}, "Cookie": []string{"lb_sitzung=" + a.Cookie + "; lb_sprache=" + cookie}},
+		})
+		if err != nil {
+			t.Fatalf("dial live: %v", err)
+		}
+		c.SetReadLimit(8 << 20)
+		t.Cleanup(func() { c.CloseNow() })
+		return c
+	}
+	for _, c := range []struct{ page, cookie, want, not string }{
+		{"en", "de", i18n.For(i18n.English).T("roster.figures"), i18n.For(i18n.German).T("roster.figures")},
+		{"de", "en", i18n.For(i18n.German).T("roster.figures"), i18n.For(i18n.English).T("roster.figures")},
+		{"fr", "en", i18n.For(i18n.English).T("roster.figures"), i18n.For(i18n.German).T("roster.figures")}, // unknown: the cookie's
+		{"x-probe", "de", i18n.For(i18n.German).T("roster.figures"), i18n.ProbeOpen},                        // the probe only in its test
+	} {
+		conn := dial(c.page, c.cookie)
+		subscribe(t, ctx, conn, "roster", 0)
+		msg, ok := readLive(t, ctx, conn, 5*time.Second)
+		if !ok || !strings.Contains(msg.HTML, ">"+c.want+"<") || strings.Contains(msg.HTML, c.not) {
+			t.Errorf("page %s, cookie %s: got %.200q, want %q", c.page, c.cookie, msg.HTML, c.want)
+		}
 	}
 }

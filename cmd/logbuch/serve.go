@@ -17,6 +17,7 @@ import (
 	"logbuch/embed"
 	"logbuch/projections"
 	"logbuch/web"
+	"logbuch/web/i18n"
 )
 
 // snapshotEvery is how many log messages pass between projection snapshots.
@@ -188,6 +189,11 @@ func (m *Main) ParseFlags(name string, args []string, getenv func(string) string
 // Run starts everything and returns once Logbuch serves HTTP.
 func (m *Main) Run(ctx context.Context) (err error) {
 	c := m.Config
+	// A broken catalogue stops the start with its reason, before any page
+	// could show a key instead of a text.
+	if err := i18n.Load(); err != nil {
+		return err
+	}
 	openCtx, cancelOpen := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelOpen()
 	m.Log, err = embed.Open(openCtx, c.logConfig(m.log))

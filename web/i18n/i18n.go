@@ -398,9 +398,12 @@ var (
 	probeCatalog *Catalogue
 )
 
-// EnableProbe makes the probe language available (its code is ProbeCode);
-// only tests call it.
-func EnableProbe() { probeOn.Store(true) }
+// EnableProbe makes the probe language available (its code is ProbeCode)
+// until the returned function is called; only tests call it.
+func EnableProbe() (disable func()) {
+	probeOn.Store(true)
+	return func() { probeOn.Store(false) }
+}
 
 // ProbeCode is the stored choice of the probe language.
 const ProbeCode = string(probeCode)

@@ -255,7 +255,10 @@ func TestMissingKeysAreNoted(t *testing.T) {
 // The probe marks every text, and only texts: separators stay as they are,
 // so that numbers stay numbers.
 func TestProbeMarksEveryText(t *testing.T) {
-	i18n.EnableProbe()
+	if _, ok := i18n.Choose(i18n.ProbeCode); ok {
+		t.Fatal("the probe is offered before a test enabled it")
+	}
+	t.Cleanup(i18n.EnableProbe())
 	l, ok := i18n.Choose(i18n.ProbeCode)
 	if !ok {
 		t.Fatal("the probe is not offered after EnableProbe")

@@ -46,7 +46,9 @@
   function connect() {
     if (stopped || !body.isConnected) return;
     var proto = location.protocol === "https:" ? "wss:" : "ws:";
-    socket = new WebSocket(proto + "//" + location.host + "/live");
+    // Updates come in the page's language, even if another tab chose
+    // another one since (the cookie would say that one).
+    socket = new WebSocket(proto + "//" + location.host + "/live?sprache=" + encodeURIComponent(body.getAttribute("data-lang") || ""));
     socket.onopen = function () {
       delay = 500;
       setStatus("online", text("live-online"));
