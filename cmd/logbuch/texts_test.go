@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"logbuch/domain"
+	"logbuch/web"
 	"logbuch/web/i18n"
 )
 
@@ -77,6 +78,44 @@ func TestEveryShownTextComesFromTheCatalogues(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`#join button[type=submit]`)))
 		waitFor(t, tab, `document.querySelector(".error-summary") !== null`)
 		check(t, tab, "/lotsen (leeres Formular)")
+	})
+
+	t.Run("Weitere Seiten", func(t *testing.T) {
+		// Pages off the tour: refused logins and guest codes, an
+		// invitation, a post of the wall on its own page, the wall as of
+		// a date.
+		tab := newBrowser(t)
+		prepare(t, tab)
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/anmelden"),
+			chromedp.SendKeys(chromedp.CSS("#login-email"), "niemand@konstanz.example"),
+			chromedp.SendKeys(chromedp.CSS("#login-password"), "ein falsches Passwort"),
+			chromedp.Click(chromedp.CSS(`#login button[type=submit]`)))
+		waitFor(t, tab, `document.querySelector(".error-summary") !== null`)
+		check(t, tab, "/anmelden (falsches Passwort)")
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+"/gast"),
+			chromedp.SendKeys(chromedp.CSS("#gast-code"), "ZZZZZZ"),
+			chromedp.SendKeys(chromedp.CSS("#gast-name"), "Gast aus Heilbronn"),
+			chromedp.Click(chromedp.CSS(`#gast button[type=submit]`)))
+		waitFor(t, tab, `document.querySelector(".error-summary") !== null`)
+		check(t, tab, "/gast (falscher Code)")
+		link, _, err := web.CreateInviteLink(testCtx(t), m.Log, m.URL(), newPerson(t, m, domain.RoleLotse))
+		if err != nil {
+			t.Fatal(err)
+		}
+		within(t, tab, 20*time.Second, chromedp.Navigate(link))
+		check(t, tab, "/einladung/…")
+
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.DemoLinks["Admin"]), chromedp.Navigate(m.URL()+"/veranstaltungen"))
+		wall := eval[string](t, tab, `(Array.from(document.querySelectorAll('main a[href^="/veranstaltungen/"]')).find(a => a.textContent.includes("KNmeetsHN")) || {}).pathname || ""`)
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+wall))
+		post := eval[string](t, tab, `(Array.from(document.querySelectorAll('main a[href*="/wand/"]')).find(a => /\/wand\/[0-9a-f-]{36}$/.test(a.pathname)) || {}).pathname || ""`)
+		if wall == "" || post == "" {
+			t.Fatalf("no #KNmeetsHN wall (%q) or no post on it (%q)", wall, post)
+		}
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+post))
+		check(t, tab, "Beitrag der Wand")
+		within(t, tab, 20*time.Second, chromedp.Navigate(m.URL()+wall+"/wand/stand?stand=2023-10-17T18:00"))
+		check(t, tab, "Wand am 17.10.2023")
 	})
 
 	if pages < 60 {
