@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/google/uuid"
 
 	"logbuch/domain"
@@ -57,6 +58,18 @@ func benchFanout(ctx context.Context, s settings, t *table) error {
 		t.add(row{group: group, scenario: fmt.Sprintf("%s subscribers: acknowledgment → arrival", thousands(float64(n))),
 			logbuch: lb.summary(), raw: "bare broadcast → arrival: " + bare.summary(),
 			ratio: fmtRatio(float64(p99)/float64(percentile(bare.lat, 0.99))) + " (p99)", goal: yesNo(p99 < 100*time.Millisecond && lb.missing == 0, "p99 < 100 ms")})
+		if n == s.fanout[0] {
+			// The same change to the same number of subscribers, half of
+			// them reading English: two renders instead of one.
+			progress("fan-out: %d Logbuch subscribers in two languages", n)
+			two, _, _, err := logbuchFanout(ctx, w, n, s.fanoutRounds, "de", "en")
+			if err != nil {
+				return err
+			}
+			t.add(row{group: group, scenario: fmt.Sprintf("%s subscribers, half German, half English: acknowledgment → arrival", thousands(float64(n))),
+				logbuch: two.summary(), raw: "all German (the row above): " + lb.summary(),
+				ratio: fmtRatio(float64(percentile(two.lat, 0.99))/float64(p99)) + " (p99)", goal: "rendered once per language"})
+		}
 	}
 	return nil
 }
@@ -65,10 +78,24 @@ func benchFanout(ctx context.Context, s settings, t *table) error {
 // of one Lotse (people[0] moves between two Ämter), each timed from the
 // command's acknowledgment to the arrival at each subscriber. It returns
 // the pooled latencies and the initial and update messages.
-func logbuchFanout(ctx context.Context, w *webEnv, n, rounds int) (fanoutResult, []byte, []byte, error) {
-	conns, err := dialAll(ctx, w.liveURL(), w.cookie, n, subMessage)
-	if err != nil {
-		return fanoutResult{}, nil, nil, err
+func logbuchFanout(ctx context.Context, w *webEnv, n, rounds int, langs ...string) (fanoutResult, []byte, []byte, error) {
+	if len(langs) == 0 {
+		langs = []string{"de"}
+	}
+	// The subscribers are spread evenly over the languages: the hub renders
+	// each change once per language.
+	var conns []*websocket.Conn
+	for i, lang := range langs {
+		part := n / len(langs)
+		if i == 0 {
+			part += n % len(langs)
+		}
+		c, err := dialAll(ctx, w.liveURL()+"?sprache="+lang, w.cookie, part, subMessage)
+		conns = append(conns, c...)
+		if err != nil {
+			closeAll(conns)
+			return fanoutResult{}, nil, nil, err
+		}
 	}
 	defer closeAll(conns)
 	subs := readAll(ctx, conns, rounds+1)
