@@ -73,9 +73,12 @@ func eval[T any](t *testing.T, tab context.Context, js string) T {
 }
 
 // waitFor polls a JavaScript condition in the page; it keeps polling across
-// a navigation (a form post loads the next page).
+// a navigation (a form post loads the next page). The condition counts only
+// once the page is parsed: a new page's address is there before its body,
+// and a test that reads the body next must find all of it.
 func waitFor(t *testing.T, tab context.Context, cond string) {
 	t.Helper()
+	cond = `document.readyState !== "loading" && (` + cond + `)`
 	deadline := time.Now().Add(15 * time.Second)
 	var lastErr error
 	for time.Now().Before(deadline) {
