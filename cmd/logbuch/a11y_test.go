@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -72,13 +73,27 @@ func checkA11y(t *testing.T, tab context.Context, axe, what string) {
 	}
 }
 
-// Every page, as everyone who can see it, passes axe-core without a serious
-// or critical violation.
+// Every page, as everyone who can see it, in German and in English, passes
+// axe-core without a serious or critical violation.
 func TestAccessibilityOfEveryPage(t *testing.T) {
 	axe := axeSource(t)
 	m := startLogbuch(t, "--demo")
 	chromiumPath(t)
-	tourEveryPage(t, m, nil, func(t *testing.T, tab context.Context, what string) {
-		checkA11y(t, tab, axe, what)
-	})
+	tour := newTour(t, m)
+	for _, lang := range []string{"de", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			choose := func(t *testing.T, tab context.Context) {
+				t.Helper()
+				if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: "lb_sprache", Value: lang, URL: m.URL() + "/"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tour.take(t, choose, func(t *testing.T, tab context.Context, what string) {
+				if got := eval[string](t, tab, `document.documentElement.lang`); got != lang {
+					t.Errorf("%s: lang=%q, want %q", what, got, lang)
+				}
+				checkA11y(t, tab, axe, what)
+			})
+		})
+	}
 }

@@ -15,8 +15,26 @@ import (
 // take the same tour, so a page added here is checked by both.
 func tourEveryPage(t *testing.T, m *Main, prepare func(t *testing.T, tab context.Context), check func(t *testing.T, tab context.Context, what string)) {
 	t.Helper()
+	newTour(t, m).take(t, prepare, check)
+}
+
+// tour is the tour of every page on a demo year readied for it: it may be
+// taken more than once (in each language).
+type tour struct {
+	m          *Main
+	topicPages []string
+}
+
+func newTour(t *testing.T, m *Main) *tour {
+	t.Helper()
 	openCampaign(t, m)       // a board with open voting besides the demo's of 2023
 	openSurveyAsSystem(t, m) // so that the Lotsin sees the questionnaire
+	return &tour{m: m, topicPages: a11yTopicPages(t, m)}
+}
+
+func (tr *tour) take(t *testing.T, prepare func(t *testing.T, tab context.Context), check func(t *testing.T, tab context.Context, what string)) {
+	t.Helper()
+	m, topicPages := tr.m, tr.topicPages
 
 	browser := func(t *testing.T) context.Context {
 		tab := newBrowser(t)
@@ -46,7 +64,6 @@ func tourEveryPage(t *testing.T, m *Main, prepare func(t *testing.T, tab context
 			visit(t, tab, p)
 		}
 	})
-	topicPages := a11yTopicPages(t, m)
 	for _, who := range []string{"Lotsin", "Lenkungsgruppe", "Admin"} {
 		t.Run(who, func(t *testing.T) {
 			tab := browser(t)
