@@ -11,6 +11,7 @@ import (
 
 	"logbuch/embed"
 	"logbuch/web"
+	"logbuch/web/i18n"
 )
 
 func openForTool(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (*embed.Log, error) {
@@ -48,7 +49,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(stderr, "%d Ereignisse exportiert\n", n)
+	fmt.Fprintln(stderr, cliCatalogue(getenv).T("cli.export.done", n))
 	return nil
 }
 
@@ -71,7 +72,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err := l.Import(ctx, msgs); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	fmt.Fprintf(stdout, "%d Nachrichten importiert\n", len(msgs))
+	fmt.Fprintln(stdout, cliCatalogue(getenv).T("cli.import.done", len(msgs)))
 	return nil
 }
 
@@ -103,6 +104,16 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Einrichtungslink für eine Administratorin oder einen Administrator (24 Stunden gültig, nur einmal nutzbar):\n  %s\n", link)
+	fmt.Fprintf(stdout, "%s\n  %s\n", cliCatalogue(getenv).T("cli.admin.setup_link"), link)
 	return nil
+}
+
+// cliCatalogue is the language of what the commands print for the person
+// at the terminal: German, or LOGBUCH_LANG's (de, en). Logs stay English.
+func cliCatalogue(getenv func(string) string) *i18n.Catalogue {
+	if getenv == nil {
+		return i18n.For(i18n.German)
+	}
+	l, _ := i18n.Choose(getenv("LOGBUCH_LANG"))
+	return i18n.For(l)
 }

@@ -69,6 +69,7 @@ type Config struct {
 // Main is the running program: the log, the projections, the web server.
 // Tests use it to start the whole of Logbuch in-process.
 type Main struct {
+	getenv func(string) string // the environment ParseFlags read
 	Config Config
 	stdout io.Writer
 	stderr io.Writer
@@ -149,6 +150,7 @@ func flagSet(name string, c *Config, getenv func(string) string) *flag.FlagSet {
 
 // ParseFlags reads flags and LOGBUCH_* variables.
 func (m *Main) ParseFlags(name string, args []string, getenv func(string) string) error {
+	m.getenv = getenv
 	fs := flagSet(name, &m.Config, getenv)
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
@@ -252,15 +254,16 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.log.Error("http server stopped", "err", err)
 		}
 	}()
-	fmt.Fprintf(m.stdout, "Logbuch läuft auf %s\n", m.URL())
+	say := cliCatalogue(m.getenv)
+	fmt.Fprintln(m.stdout, say.T("cli.serve.running", m.URL()))
 	if m.SetupLink != "" {
-		fmt.Fprintf(m.stdout, "\nNoch niemand hat einen Zugang. Einrichtungslink für die erste Administratorin oder den ersten Administrator (24 Stunden gültig, nur einmal nutzbar):\n  %s\n", m.SetupLink)
+		fmt.Fprintf(m.stdout, "\n%s\n  %s\n", say.T("cli.serve.setup_link"), m.SetupLink)
 	}
 	if len(m.DemoLinks) > 0 {
-		fmt.Fprintln(m.stdout, "\nDemo: mit einem Klick angemeldet als …")
-		for _, who := range []string{"Lotsin", "Lenkungsgruppe", "Admin", "Gast"} {
+		fmt.Fprintf(m.stdout, "\n%s\n", say.T("cli.serve.demo_links"))
+		for _, who := range demoLogins {
 			if link, ok := m.DemoLinks[who]; ok {
-				fmt.Fprintf(m.stdout, "  %-15s %s\n", who+":", link)
+				fmt.Fprintf(m.stdout, "  %-15s %s\n", say.T("cli.serve.demo."+strings.ToLower(who))+":", link)
 			}
 		}
 	}
@@ -367,3 +370,8 @@ func (m *Main) waitReady(ctx context.Context) error {
 	}
 	return nil
 }
+
+// demoLogins name the demo's one-click logins in DemoLinks, in the order
+// they are printed.
+// i18n:data: keys of DemoLinks (tests use them); printed as cli.serve.demo.<key>.
+var demoLogins = []string{"Lotsin", "Lenkungsgruppe", "Admin", "Gast"}
