@@ -306,8 +306,8 @@ func (s *Server) handleMyData() http.Handler {
 			"verlauf":             history,
 			"angemeldete_geraete": page.Sessions,
 			"api_schluessel":      page.Tokens,
-			"bewertungen":         s.ratedEventsIn(r.Context(), p),
-			"umfragen":            s.answeredSurveysIn(r.Context(), p),
+			"bewertungen":         s.ratedEvents(r.Context(), p),
+			"umfragen":            s.answeredSurveys(r.Context(), p),
 			"hinweis":             tr(r.Context(), "account.my_data.passwords_note"),
 		}
 		w.Header().Set("Content-Disposition", `attachment; filename="meine-daten.json"`)

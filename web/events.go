@@ -159,17 +159,17 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState
 	}
 	p := principalOf(r)
 	audience := wallAudienceOf(p)
-	cols, n := wallColumnsIn(r.Context(), ev, wall, s.models.GroupSizes(ev.ID), audience == projections.WallModeration)
-	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorNameIn(r.Context()), Me: p.Actor(), CSRF: p.CSRF,
+	cols, n := wallColumns(r.Context(), ev, wall, s.models.GroupSizes(ev.ID), audience == projections.WallModeration)
+	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorNames(r.Context()), Me: p.Actor(), CSRF: p.CSRF,
 		ReadOnly: !domain.CanIn(p.Role, "PlusOneWallPost", p.Event, ev.ID)}
 	s.html(w, status)
 	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: eventNotice(r), Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
 }
 
-// authorNameIn names the author of a post from the roster, so that an
+// authorNames names authors of posts from the roster, so that an
 // erasure hides it (guests are named by the post itself); who is not on
 // the roster (the system) is Logbuch itself, in the language of ctx.
-func (s *Server) authorNameIn(ctx context.Context) func(string) string {
+func (s *Server) authorNames(ctx context.Context) func(string) string {
 	return func(actor string) string {
 		if strings.HasPrefix(actor, "guest:") {
 			return ""

@@ -31,7 +31,7 @@ func (s *Server) exportHandler(write func(w http.ResponseWriter, r *http.Request
 			s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", tr(r.Context(), "err.event.not_found"))
 			return
 		}
-		cols, _ := wallColumnsIn(r.Context(), ev, posts, nil, false)
+		cols, _ := wallColumns(r.Context(), ev, posts, nil, false)
 		w.Header().Set("Cache-Control", "no-store")
 		write(w, r, ev, cols)
 	})
@@ -52,7 +52,7 @@ func exportFilename(ctx context.Context, ev projections.EventInfo, ext string) s
 func (s *Server) handleExportMarkdown() http.Handler {
 	return s.exportHandler(func(w http.ResponseWriter, r *http.Request, ev projections.EventInfo, cols []wallColumn) {
 		ctx := r.Context()
-		names := s.authorNameIn(ctx)
+		names := s.authorNames(ctx)
 		var b strings.Builder
 		fmt.Fprintf(&b, "# %s\n\n%s · %s\n", tr(ctx, "export.title", ev.Title), formatDateTime(ctx, ev.Start), placeLabel(ev))
 		for _, col := range cols {
@@ -95,6 +95,6 @@ func (s *Server) handleExportHTML() http.Handler {
 		h.Set("Content-Disposition", exportFilename(r.Context(), ev, "html"))
 		// The document carries its own style and its photos as data.
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		exportDocument(ev, cols, s.authorNameIn(r.Context()), photos).Render(r.Context(), w)
+		exportDocument(ev, cols, s.authorNames(r.Context()), photos).Render(r.Context(), w)
 	})
 }

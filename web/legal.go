@@ -79,7 +79,7 @@ func (s *Server) renderBarrierReports(w http.ResponseWriter, r *http.Request, f 
 	}
 	reports, seq := src.BarrierReports()
 	s.html(w, status)
-	barrierReportsView(barrierReportsPage{User: principalOf(r), Seq: seq, Reports: reports, Names: s.authorNameIn(r.Context()), Form: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
+	barrierReportsView(barrierReportsPage{User: principalOf(r), Seq: seq, Reports: reports, Names: s.authorNames(r.Context()), Form: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
 }
 
 func (s *Server) handleAnswerBarrierReport() http.Handler {

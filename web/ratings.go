@@ -305,10 +305,10 @@ func ratingChoiceLabel(ctx context.Context, v int) string {
 	return formatInt(ctx, v)
 }
 
-// ratedEventsIn lists, for "Meine Daten", the events a person rated: that
+// ratedEvents lists, for "Meine Daten", the events a person rated: that
 // they rated is stored with their id; what they rated is not stored with
 // them anywhere. The note is in the language of ctx.
-func (s *Server) ratedEventsIn(ctx context.Context, p principal) map[string]any {
+func (s *Server) ratedEvents(ctx context.Context, p principal) map[string]any {
 	events, _ := s.models.Events()
 	rated := []map[string]string{}
 	for _, e := range events {

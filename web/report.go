@@ -183,7 +183,7 @@ func buildReport(ctx context.Context, src ReportSource, year int, asOf time.Time
 // groups, as the wall does (hidden posts left out); groups without a post
 // are left out too.
 func reportWallGroups(ctx context.Context, ev projections.EventInfo, posts []projections.WallPostView) []reportGroup {
-	cols, n := wallColumnsIn(ctx, ev, posts, nil, false)
+	cols, n := wallColumns(ctx, ev, posts, nil, false)
 	if n == 0 {
 		return nil
 	}
@@ -371,7 +371,7 @@ func (s *Server) renderReportConclusion(ctx context.Context, year int) (string, 
 	}
 	c := src.Conclusion(year)
 	var buf bytes.Buffer
-	if err := reportConclusionLive(year, c, s.authorNameIn(ctx)).Render(ctx, &buf); err != nil {
+	if err := reportConclusionLive(year, c, s.authorNames(ctx)).Render(ctx, &buf); err != nil {
 		s.log.Error("render report", "year", year, "err", err)
 		return "", nil, 0, false
 	}

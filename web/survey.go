@@ -11,7 +11,6 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
-	"logbuch/web/i18n"
 )
 
 // The anonymous annual survey (domain/survey.go): the questionnaire at
@@ -362,11 +361,6 @@ func surveyStatusSentence(ctx context.Context, res projections.SurveyResults) st
 	return tr(ctx, "survey.results.status_open")
 }
 
-// surveyAverage is an item's average, one decimal, the language's way.
-func surveyAverage(ctx context.Context, it projections.SurveyItem) string {
-	return i18n.From(ctx).Decimal(it.Average(), 1)
-}
-
 func statementsText(st []domain.SurveyStatement) string {
 	lines := make([]string, len(st))
 	for i, x := range st {
@@ -420,11 +414,11 @@ func surveyFigureRows(f projections.Figures) [][]string {
 	return [][]string{{projections.FigSurveyParticipation, itoa(f.SurveyRate)}}
 }
 
-// answeredSurveysIn lists, for "Meine Daten", the years whose survey a
+// answeredSurveys lists, for "Meine Daten", the years whose survey a
 // person answered: that they answered is stored with their id; what they
 // answered is not stored with them anywhere. The note is in the language
 // of ctx.
-func (s *Server) answeredSurveysIn(ctx context.Context, p principal) map[string]any {
+func (s *Server) answeredSurveys(ctx context.Context, p principal) map[string]any {
 	years := []int{}
 	if m := s.surveys(); m != nil {
 		for _, y := range m.SurveyYears() {

@@ -1122,7 +1122,7 @@ func surveyResultsLive(res projections.SurveyResults, minimum int, seq uint64) t
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = trHTML(ctx, "survey.results.average_html", surveyAverage(ctx, it), it.Scale, it.Answers).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = trHTML(ctx, "survey.results.average_html", averageLabel(ctx, it.Average()), it.Scale, it.Answers).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -278,12 +278,12 @@ func (s *Server) renderTopic(w http.ResponseWriter, r *http.Request, f formState
 	}
 	b, _ := s.topics().BoardInfo(t.Board)
 	h, total, _ := s.topics().TopicHistoryTail(t.ID, historyShown)
-	p := topicPage{User: principalOf(r), Board: b, Topic: t, History: h, Changes: total, Form: f, Status: status, Names: s.authorNameIn(r.Context())}
+	p := topicPage{User: principalOf(r), Board: b, Topic: t, History: h, Changes: total, Form: f, Status: status, Names: s.authorNames(r.Context())}
 	hint := r.URL.Query().Get("hinweis")
 	if seq, ok := strings.CutPrefix(hint, mergedNoticePrefix); ok {
 		n, _ := strconv.ParseUint(seq, 10, 64)
 		full, _ := s.topics().TopicHistory(t.ID)
-		if who, ok := mergedWith(r.Context(), full, n, s.authorNameIn(r.Context())); ok {
+		if who, ok := mergedWith(r.Context(), full, n, s.authorNames(r.Context())); ok {
 			p.Notice = tr(r.Context(), "topic.notice.merged_with", who)
 		} else {
 			p.Notice = tr(r.Context(), "topic.notice.saved")
@@ -375,7 +375,7 @@ func (s *Server) renderTopicView(ctx context.Context, view string) (mine bool, i
 	var buf strings.Builder
 	if view == projections.VideosViewName {
 		videos, seq := s.topics().Videos("")
-		if err := videosLive(videos, seq, s.authorNameIn(ctx)).Render(ctx, &buf); err != nil {
+		if err := videosLive(videos, seq, s.authorNames(ctx)).Render(ctx, &buf); err != nil {
 			s.log.Error("render view", "view", view, "err", err)
 			return true, "", nil, 0, false
 		}
@@ -390,7 +390,7 @@ func (s *Server) renderTopicView(ctx context.Context, view string) (mine bool, i
 		return true, "", nil, 0, false
 	}
 	h, total, _ := s.topics().TopicHistoryTail(tid, historyShown)
-	if err := topicLive(t, h, total, s.authorNameIn(ctx)).Render(ctx, &buf); err != nil {
+	if err := topicLive(t, h, total, s.authorNames(ctx)).Render(ctx, &buf); err != nil {
 		s.log.Error("render view", "view", view, "err", err)
 		return true, "", nil, 0, false
 	}
@@ -521,6 +521,6 @@ func (s *Server) handleTopicHistory() http.Handler {
 		}
 		h, _ := s.topics().TopicHistory(t.ID)
 		s.html(w, http.StatusOK)
-		topicHistoryPage(principalOf(r), t, h, s.authorNameIn(r.Context())).Render(r.Context(), w)
+		topicHistoryPage(principalOf(r), t, h, s.authorNames(r.Context())).Render(r.Context(), w)
 	})
 }

@@ -25,6 +25,6 @@ func (s *Server) handleVideothek() http.Handler {
 		}
 		videos, seq := s.topics().Videos(q)
 		s.html(w, http.StatusOK)
-		videothekPage(videothekData{User: principalOf(r), Query: q, Videos: videos, Seq: seq, Names: s.authorNameIn(r.Context())}).Render(r.Context(), w)
+		videothekPage(videothekData{User: principalOf(r), Query: q, Videos: videos, Seq: seq, Names: s.authorNames(r.Context())}).Render(r.Context(), w)
 	})
 }

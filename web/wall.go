@@ -47,10 +47,10 @@ type wallRender struct {
 	ReadOnly bool
 }
 
-// wallColumnsIn sorts a wall's posts into its groups, in log order; hidden
+// wallColumns sorts a wall's posts into its groups, in log order; hidden
 // posts only for the facilitator's audience. The column of posts without a
 // group is named in the language of ctx.
-func wallColumnsIn(ctx context.Context, ev projections.EventInfo, posts []projections.WallPostView, sizes map[string]int, withHidden bool) ([]wallColumn, int) {
+func wallColumns(ctx context.Context, ev projections.EventInfo, posts []projections.WallPostView, sizes map[string]int, withHidden bool) ([]wallColumn, int) {
 	cols := make([]wallColumn, 0, len(ev.Groups)+1)
 	index := map[string]int{}
 	for _, g := range ev.Groups {
@@ -85,8 +85,8 @@ func (s *Server) wallRender(ctx context.Context, event, audience string) (wallRe
 	if !ok {
 		return wallRender{}, false
 	}
-	cols, n := wallColumnsIn(ctx, ev, posts, s.models.GroupSizes(event), audience == projections.WallModeration)
-	return wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorNameIn(ctx)}, true
+	cols, n := wallColumns(ctx, ev, posts, s.models.GroupSizes(event), audience == projections.WallModeration)
+	return wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorNames(ctx)}, true
 }
 
 // wallAudienceOf picks the audience of a page viewer.
@@ -263,7 +263,7 @@ func (s *Server) renderPostPage(w http.ResponseWriter, r *http.Request, f formSt
 		f.Values["text"] = post.Text
 	}
 	s.html(w, status)
-	postPageView(p, ev, post, seq, f, s.authorNameIn(r.Context())).Render(r.Context(), w)
+	postPageView(p, ev, post, seq, f, s.authorNames(r.Context())).Render(r.Context(), w)
 }
 
 // newPostForm is a fresh form of the wall with the viewer's group chosen.

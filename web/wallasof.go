@@ -27,7 +27,7 @@ func (s *Server) handleWallAsOf() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		now := time.Now()
-		p := wallAsOfPage{User: principalOf(r), Names: s.authorNameIn(r.Context())}
+		p := wallAsOfPage{User: principalOf(r), Names: s.authorNames(r.Context())}
 		status := http.StatusOK
 		asOf, stand, err := ParseStand(r.URL.Query().Get("stand"), now)
 		p.AsOf, p.Stand = asOf, stand

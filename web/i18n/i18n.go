@@ -23,7 +23,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	_ "time/tzdata" // Europe/Berlin everywhere, also on machines without zoneinfo
 
 	"logbuch/domain"
 )
@@ -40,17 +39,6 @@ const (
 // Languages are the languages people may choose, in the order the choice
 // shows them.
 var Languages = []Lang{German, English}
-
-// Berlin is the time zone of every date and time Logbuch shows.
-var Berlin = mustLocation("Europe/Berlin")
-
-func mustLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
 
 //go:embed de.json en.json
 var files embed.FS
@@ -300,7 +288,7 @@ func (c *Catalogue) format(t time.Time, layoutKey string) string {
 	if t.IsZero() {
 		return c.T("date.none")
 	}
-	local := t.In(Berlin)
+	local := t.In(domain.Berlin) // every date and time Logbuch shows is Berlin's
 	s := local.Format(c.T(layoutKey))
 	// Long names before short ones: "January" contains "Jan".
 	if m := local.Month(); strings.Contains(s, m.String()) {
