@@ -162,7 +162,7 @@ func readImportRequest(r *http.Request) (importRequest, error) {
 			return req, bodyError(err)
 		}
 		if err := decodeStrictJSON(body, &req); err != nil {
-			return req, &requestProblem{http.StatusBadRequest, jsonProblemMsg(err)}
+			return req, &requestError{http.StatusBadRequest, jsonProblem(err)}
 		}
 		if req.ImportID == "" {
 			req.ImportID = r.Header.Get("Idempotency-Key")
@@ -187,7 +187,7 @@ func readImportRequest(r *http.Request) (importRequest, error) {
 			return req, bodyError(err)
 		}
 	default:
-		return req, &requestError{http.StatusUnsupportedMediaType, tr(r.Context(), "err.import.unsupported_media_type")}
+		return req, errNotFormOrJSON()
 	}
 	if req.CSV == "" {
 		req.CSV = r.PostFormValue("csv")

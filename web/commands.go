@@ -17,7 +17,6 @@ import (
 	"github.com/google/uuid"
 
 	"logbuch/domain"
-	"logbuch/web/i18n"
 )
 
 // maxCommandBody bounds a command request; larger ones get 413.
@@ -72,50 +71,32 @@ func errorStatus(code string) int {
 	return http.StatusInternalServerError
 }
 
-// requestError is a problem with the request itself, before any decision,
-// with its text already said (requestProblem says it in the reader's
-// language and reads as a German requestError for the decoder's tests).
+// requestError is a problem with the request itself, before any decision:
+// its status and what the person is told, said in their language when it
+// is answered (requestErrorOf).
 type requestError struct {
-	status  int
-	message string
-}
-
-func (e *requestError) Error() string { return e.message }
-
-// requestProblem is a problem with the request itself, as a catalogue
-// message: it is said in the reader's language. It also reads as a
-// requestError (errors.As), with the German text.
-type requestProblem struct {
 	status int
 	msg    domain.Msg
 }
 
-func newRequestProblem(status int, key string, args ...any) *requestProblem {
-	return &requestProblem{status: status, msg: domain.M(key, args...)}
+func newRequestError(status int, key string, args ...any) *requestError {
+	return &requestError{status: status, msg: domain.M(key, args...)}
 }
 
 // Error is the text for logs: the message's key and arguments.
-func (e *requestProblem) Error() string {
+func (e *requestError) Error() string {
 	if len(e.msg.Args) > 0 {
 		return e.msg.Key + fmt.Sprint(e.msg.Args)
 	}
 	return e.msg.Key
 }
 
-func (e *requestProblem) Unwrap() error {
-	return &requestError{status: e.status, message: i18n.For(i18n.German).Msg(e.msg)}
-}
-
-// requestProblemOf says a problem of a request in the reader's language:
+// requestErrorOf says a problem of a request in the reader's language:
 // its status and its message. Anything else reads as unreadable.
-func requestProblemOf(ctx context.Context, err error) (int, string) {
-	var rp *requestProblem
-	if errors.As(err, &rp) {
-		return rp.status, trm(ctx, rp.msg)
-	}
+func requestErrorOf(ctx context.Context, err error) (int, string) {
 	var re *requestError
 	if errors.As(err, &re) {
-		return re.status, re.message
+		return re.status, trm(ctx, re.msg)
 	}
 	return http.StatusBadRequest, tr(ctx, "request.unreadable")
 }
@@ -155,7 +136,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, action string) (p
 // token does not match its session; it returns false when it answered.
 func (s *Server) readable(w http.ResponseWriter, r *http.Request, p principal, err error) bool {
 	if err != nil {
-		status, message := requestProblemOf(r.Context(), err)
+		status, message := requestErrorOf(r.Context(), err)
 		s.writeError(w, r, status, "bad_request", "", message)
 		return false
 	}
@@ -262,10 +243,10 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 		}
 		// encoding/json would silently replace invalid UTF-8; refuse it.
 		if !utf8.Valid(body) {
-			return "", nil, newRequestProblem(http.StatusBadRequest, "request.invalid_utf8")
+			return "", nil, newRequestError(http.StatusBadRequest, "request.invalid_utf8")
 		}
 		if err := decodeStrictJSON(body, cmd); err != nil {
-			return "", nil, &requestProblem{http.StatusBadRequest, jsonProblemMsg(err)}
+			return "", nil, &requestError{http.StatusBadRequest, jsonProblem(err)}
 		}
 		return r.Header.Get("Idempotency-Key"), nil, nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
@@ -289,10 +270,10 @@ func decodeCommand(r *http.Request, cmd any) (commandID string, values map[strin
 			f, ok := fields[key]
 			ff, dynamic := cmd.(formFields)
 			if !ok && !(dynamic && len(vs) == 1 && ff.SetFormField(key, vs[0])) {
-				return "", nil, newRequestProblem(http.StatusBadRequest, "request.unknown_field", clip(key))
+				return "", nil, newRequestError(http.StatusBadRequest, "request.unknown_field", clip(key))
 			}
 			if len(vs) != 1 {
-				return "", nil, newRequestProblem(http.StatusBadRequest, "request.field_repeated", clip(key))
+				return "", nil, newRequestError(http.StatusBadRequest, "request.field_repeated", clip(key))
 			}
 			if ok {
 				f.SetString(vs[0])
@@ -313,7 +294,7 @@ const maxSmallForm = 8 << 10
 func (s *Server) parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSmallForm)
 	if err := r.ParseForm(); err != nil {
-		status, message := requestProblemOf(r.Context(), bodyError(err))
+		status, message := requestErrorOf(r.Context(), bodyError(err))
 		s.writeError(w, r, status, "bad_request", "", message)
 		return false
 	}
@@ -323,23 +304,23 @@ func (s *Server) parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return newRequestProblem(http.StatusRequestEntityTooLarge, "request.too_large", int(mbe.Limit>>10))
+		return newRequestError(http.StatusRequestEntityTooLarge, "request.too_large", int(mbe.Limit>>10))
 	}
-	return newRequestProblem(http.StatusBadRequest, "request.unreadable")
+	return newRequestError(http.StatusBadRequest, "request.unreadable")
 }
 
 // errNotFormOrJSON refuses a body that is neither a form nor JSON.
 func errNotFormOrJSON() error {
-	return newRequestProblem(http.StatusUnsupportedMediaType, "request.not_form_or_json")
+	return newRequestError(http.StatusUnsupportedMediaType, "request.not_form_or_json")
 }
 
 // i18n:data: how encoding/json begins the error of an unknown field (a
 // protocol detail it gives no type for), not a text for people.
 const jsonUnknownField = "json: unknown field "
 
-// jsonProblemMsg turns a decoding error into a message without echoing
-// more than a short, quoted piece of the input.
-func jsonProblemMsg(err error) domain.Msg {
+// jsonProblem turns a decoding error into a message without echoing more
+// than a short, quoted piece of the input.
+func jsonProblem(err error) domain.Msg {
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, jsonUnknownField); ok {
 		return domain.M("request.unknown_field", clip(strings.Trim(f, `"`)))
@@ -353,10 +334,6 @@ func jsonProblemMsg(err error) domain.Msg {
 	}
 	return domain.M("request.invalid_json")
 }
-
-// jsonProblem is jsonProblemMsg in German (for callers that build a
-// requestError).
-func jsonProblem(err error) string { return i18n.For(i18n.German).Msg(jsonProblemMsg(err)) }
 
 func clip(s string) string {
 	if len(s) > 40 {

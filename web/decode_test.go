@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"logbuch/domain"
+	"logbuch/web/i18n"
 )
 
 // fuzzContentTypes are the content types FuzzDecodeCommand picks from.
@@ -46,6 +47,9 @@ func trailingCloser(data []byte) bool {
 	return len(rest) > 0 && (rest[0] == '}' || rest[0] == ']')
 }
 
+// german is a message as a German reader sees it.
+func german(m domain.Msg) string { return i18n.For(i18n.German).Msg(m) }
+
 // checkRequestError asserts the properties every refusal of decodeCommand has.
 func checkRequestError(t *testing.T, err error) *requestError {
 	t.Helper()
@@ -53,19 +57,20 @@ func checkRequestError(t *testing.T, err error) *requestError {
 	if !errors.As(err, &re) {
 		t.Fatalf("error %T %q is not a *requestError", err, err)
 	}
+	message := german(re.msg)
 	switch re.status {
 	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
 	default:
-		t.Fatalf("status %d (%q), want 400, 413 or 415", re.status, re.message)
+		t.Fatalf("status %d (%q), want 400, 413 or 415", re.status, message)
 	}
-	if strings.TrimSpace(re.message) == "" {
-		t.Fatalf("status %d with an empty message", re.status)
+	if strings.TrimSpace(message) == "" || !i18n.For(i18n.German).Has(re.msg.Key) {
+		t.Fatalf("status %d with an empty message (%s)", re.status, re.msg.Key)
 	}
-	if !utf8.ValidString(re.message) {
-		t.Fatalf("message is not valid UTF-8: %q", re.message)
+	if !utf8.ValidString(message) {
+		t.Fatalf("message is not valid UTF-8: %q", message)
 	}
-	if re.Error() != re.message {
-		t.Fatalf("Error() = %q, want the message %q", re.Error(), re.message)
+	if !strings.HasPrefix(re.Error(), re.msg.Key) {
+		t.Fatalf("Error() = %q, want the message %s for the log", re.Error(), re.msg.Key)
 	}
 	return re
 }
@@ -221,14 +226,14 @@ func TestJSONProblem(t *testing.T) {
 			if err == nil {
 				t.Fatalf("decodeStrictJSON(%q) accepted it", c.body)
 			}
-			if got := jsonProblem(err); got != c.want {
+			if got := german(jsonProblem(err)); got != c.want {
 				t.Errorf("jsonProblem(%v) = %q, want %q", err, got, c.want)
 			}
 		})
 	}
 	t.Run("long unknown field is clipped", func(t *testing.T) {
 		err := decodeStrictJSON([]byte(`{"`+long+`":1}`), &domain.JoinLotse{})
-		got := jsonProblem(err)
+		got := german(jsonProblem(err))
 		if !strings.HasPrefix(got, "Unbekanntes Feld ") || !strings.HasSuffix(got, "…“.") {
 			t.Errorf("jsonProblem = %q, want a clipped field name", got)
 		}
@@ -313,8 +318,8 @@ func TestDecodeCommand(t *testing.T) {
 				t.Fatalf("accepted %+v, want %d", cmd, c.status)
 			}
 			re := checkRequestError(t, err)
-			if re.status != c.status || !strings.Contains(re.message, c.inMessage) {
-				t.Errorf("got %d %q, want %d with %q", re.status, re.message, c.status, c.inMessage)
+			if re.status != c.status || !strings.Contains(german(re.msg), c.inMessage) {
+				t.Errorf("got %d %q, want %d with %q", re.status, german(re.msg), c.status, c.inMessage)
 			}
 		})
 	}

@@ -396,7 +396,7 @@ func scriptTexts(path, src string) []finding {
 // placeholders' values (trn's count is its text's first value).
 var keyCalls = map[string]struct{ key, valuesFrom, implicit int }{
 	"Errorf": {1, 2, 0}, "FieldError": {1, 2, 0}, "M": {0, 1, 0}, "tr": {1, 2, 0}, "trHTML": {1, 2, 0},
-	"trn": {1, 3, 1}, "T": {0, 1, 0}, "HTML": {0, 1, 0}, "N": {0, 2, 1}, "newRequestProblem": {1, 2, 0},
+	"trn": {1, 3, 1}, "T": {0, 1, 0}, "HTML": {0, 1, 0}, "N": {0, 2, 1}, "newRequestError": {1, 2, 0},
 }
 
 // Every key the code names is in the catalogues, and a call passes as many
