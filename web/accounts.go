@@ -100,19 +100,9 @@ func (s *Server) handleLoginPage() http.Handler {
 
 // loginNotices are the notices of the login page, by the key the
 // redirect carries (?hinweis=…), each naming its catalogue text.
-var loginNotices = map[string]string{
-	"abgemeldet": "login.notice.logged_out",
-	"abgelaufen": "login.notice.expired",
-}
-
-// noticeIn says the notice of a page's own list that the request's URL
-// names ("" for none or an unknown one).
-func noticeIn(r *http.Request, keys map[string]string) string {
-	key, ok := keys[r.URL.Query().Get("hinweis")]
-	if !ok {
-		return ""
-	}
-	return tr(r.Context(), key)
+var loginNotices = map[string]domain.Msg{
+	"abgemeldet": domain.M("login.notice.logged_out"),
+	"abgelaufen": domain.M("login.notice.expired"),
 }
 
 func (s *Server) html(w http.ResponseWriter, status int) {
@@ -229,9 +219,9 @@ func (s *Server) handleAccount() http.Handler {
 }
 
 // accountNotices are the notices of the account page (?hinweis=…).
-var accountNotices = map[string]string{
-	"widerrufen": "account.notice.token_revoked",
-	"willkommen": "account.notice.welcome",
+var accountNotices = map[string]domain.Msg{
+	"widerrufen": domain.M("account.notice.token_revoked"),
+	"willkommen": domain.M("account.notice.welcome"),
 }
 
 func (s *Server) handleCreateToken() http.Handler {

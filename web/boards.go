@@ -52,32 +52,21 @@ func topicOfPath(r *http.Request) string { return r.PathValue("topic") }
 func callerOf(p principal) domain.Caller { return domain.Caller{Person: p.Person, Role: p.Role} }
 
 // boardNotices are the messages after a successful action on a board:
-// the notice in the URL (?hinweis=…) and its catalogue key.
-var boardNotices = map[string]string{
-	"tafel":             "board.notice.created",
-	"vorgeschlagen":     "board.notice.proposed",
-	"budget":            "board.notice.budget_raised",
-	"geschlossen":       "board.notice.voting_closed",
-	"geoeffnet":         "board.notice.voting_reopened",
-	"aufgedeckt":        "board.notice.revealed",
-	"moderation":        "board.notice.handed_over",
-	"archiviert":        "board.notice.archived",
-	"wiederhergestellt": "board.notice.restored",
-	"stimme":            "board.notice.vote_recorded",
-	"verschoben":        "board.notice.moved",
-	"team":              "board.notice.team_changed",
-	"importiert":        "board.notice.imported",
-}
-
-func boardNotice(r *http.Request) string {
-	key, ok := boardNotices[r.URL.Query().Get("hinweis")]
-	if !ok {
-		return ""
-	}
-	if key == "board.notice.proposed" {
-		return tr(r.Context(), key, domain.StageProposed.Label())
-	}
-	return tr(r.Context(), key)
+// the notice in the URL (?hinweis=…) and the message it stands for.
+var boardNotices = map[string]domain.Msg{
+	"tafel":             domain.M("board.notice.created"),
+	"vorgeschlagen":     domain.M("board.notice.proposed", domain.StageProposed.Label()),
+	"budget":            domain.M("board.notice.budget_raised"),
+	"geschlossen":       domain.M("board.notice.voting_closed"),
+	"geoeffnet":         domain.M("board.notice.voting_reopened"),
+	"aufgedeckt":        domain.M("board.notice.revealed"),
+	"moderation":        domain.M("board.notice.handed_over"),
+	"archiviert":        domain.M("board.notice.archived"),
+	"wiederhergestellt": domain.M("board.notice.restored"),
+	"stimme":            domain.M("board.notice.vote_recorded"),
+	"verschoben":        domain.M("board.notice.moved"),
+	"team":              domain.M("board.notice.team_changed"),
+	"importiert":        domain.M("board.notice.imported"),
 }
 
 // --- pages ---
@@ -90,7 +79,7 @@ func (s *Server) handleBoardsPage() http.Handler {
 
 func (s *Server) renderBoards(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	p := principalOf(r)
-	pg := boardsPage{User: p, Boards: s.models.Boards(), Create: f, Notice: boardNotice(r), Names: s.personNames(r.Context())}
+	pg := boardsPage{User: p, Boards: s.models.Boards(), Create: f, Notice: noticeIn(r, boardNotices), Names: s.personNames(r.Context())}
 	if domain.Can(p.Role, "CreateBoard") {
 		pg.People = s.boardPeople()
 		if f.Values["year"] == "" {
@@ -147,7 +136,7 @@ func (s *Server) renderBoard(w http.ResponseWriter, r *http.Request, f formState
 		return
 	}
 	p := principalOf(r)
-	pg := boardPage{User: p, Board: bv, Form: f, Notice: boardNotice(r), Names: s.personNames(r.Context()), Me: p.Person}
+	pg := boardPage{User: p, Board: bv, Form: f, Notice: noticeIn(r, boardNotices), Names: s.personNames(r.Context()), Me: p.Person}
 	if domain.Can(p.Role, "SetPreference") {
 		b := s.models.Ballot(id, p.Person)
 		pg.Ballot = &b

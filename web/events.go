@@ -31,7 +31,7 @@ func (s *Server) handleEventsPage() http.Handler {
 func (s *Server) renderEvents(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	events, seq := s.models.Events()
 	p := principalOf(r)
-	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: eventNotice(r), Ratings: s.ratingsOverviewOf(0)}
+	page := eventsPage{User: p, Events: events, Seq: seq, Plan: f, Notice: noticeIn(r, eventNotices), Ratings: s.ratingsOverviewOf(0)}
 	if domain.Can(p.Role, domain.ViewEvents) && !p.Token {
 		page.Feed, page.Feeds, page.FeedsOther = s.calendarURLs(r.Context(), p.Person)
 	}
@@ -163,7 +163,7 @@ func (s *Server) renderEvent(w http.ResponseWriter, r *http.Request, f formState
 	wr := wallRender{Event: ev, Columns: cols, Count: n, Seq: seq, Audience: audience, Names: s.authorNames(r.Context()), Me: p.Actor(), CSRF: p.CSRF,
 		ReadOnly: !domain.CanIn(p.Role, "PlusOneWallPost", p.Event, ev.ID)}
 	s.html(w, status)
-	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: eventNotice(r), Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
+	eventPageView(eventPage{User: p, Event: ev, Wall: wr, Seq: seq, Form: f, MyGroup: s.myGroup(ev.ID, p), Notice: noticeIn(r, eventNotices), Rating: s.ratingSectionFor(r, ev, f)}).Render(r.Context(), w)
 }
 
 // authorNames names authors of posts from the roster, so that an
@@ -183,26 +183,18 @@ func (s *Server) authorNames(ctx context.Context) func(string) string {
 
 // eventNotices name the notice an events' page shows after a successful
 // action (?hinweis=…, the value stays German: it is part of the address).
-var eventNotices = map[string]string{
-	"verschoben":      "event.notice.rescheduled",
-	"abgesagt":        "event.notice.cancelled",
-	"durchgefuehrt":   "event.notice.held",
-	"vortrag":         "event.notice.talk_added",
-	"gruppe":          "event.notice.group_added",
-	"gruppe-gewaehlt": "event.notice.group_chosen",
-	"bearbeitet":      "wall.notice.edited",
-	"geloescht":       "wall.notice.deleted",
-	"ausgeblendet":    "wall.notice.hidden",
-	"eingeblendet":    "wall.notice.unhidden",
-	"bewertet":        "rating.notice.rated",
-}
-
-// eventNotice is the notice of an events' page in the reader's language.
-func eventNotice(r *http.Request) string {
-	if key, ok := eventNotices[r.URL.Query().Get("hinweis")]; ok {
-		return tr(r.Context(), key)
-	}
-	return ""
+var eventNotices = map[string]domain.Msg{
+	"verschoben":      domain.M("event.notice.rescheduled"),
+	"abgesagt":        domain.M("event.notice.cancelled"),
+	"durchgefuehrt":   domain.M("event.notice.held"),
+	"vortrag":         domain.M("event.notice.talk_added"),
+	"gruppe":          domain.M("event.notice.group_added"),
+	"gruppe-gewaehlt": domain.M("event.notice.group_chosen"),
+	"bearbeitet":      domain.M("wall.notice.edited"),
+	"geloescht":       domain.M("wall.notice.deleted"),
+	"ausgeblendet":    domain.M("wall.notice.hidden"),
+	"eingeblendet":    domain.M("wall.notice.unhidden"),
+	"bewertet":        domain.M("rating.notice.rated"),
 }
 
 func (s *Server) handlePost() http.Handler {

@@ -32,7 +32,7 @@ func (s *Server) handleAccessibility() http.Handler {
 
 func (s *Server) renderAccessibility(w http.ResponseWriter, r *http.Request, f formState, status int) {
 	s.html(w, status)
-	accessibilityView(accessibilityPage{User: principalOf(r), Form: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
+	accessibilityView(accessibilityPage{User: principalOf(r), Form: f, Notice: noticeIn(r, notices)}).Render(r.Context(), w)
 }
 
 func (s *Server) handleEasyLanguage() http.Handler {
@@ -79,7 +79,7 @@ func (s *Server) renderBarrierReports(w http.ResponseWriter, r *http.Request, f 
 	}
 	reports, seq := src.BarrierReports()
 	s.html(w, status)
-	barrierReportsView(barrierReportsPage{User: principalOf(r), Seq: seq, Reports: reports, Names: s.authorNames(r.Context()), Form: f, Notice: noticeFrom(r)}).Render(r.Context(), w)
+	barrierReportsView(barrierReportsPage{User: principalOf(r), Seq: seq, Reports: reports, Names: s.authorNames(r.Context()), Form: f, Notice: noticeIn(r, notices)}).Render(r.Context(), w)
 }
 
 func (s *Server) handleAnswerBarrierReport() http.Handler {

@@ -25,7 +25,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, f formStat
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	rosterPageView(rosterPage{Roster: s.models.Roster(), Join: f, Notice: noticeFrom(r), User: principalOf(r)}).Render(r.Context(), w)
+	rosterPageView(rosterPage{Roster: s.models.Roster(), Join: f, Notice: noticeIn(r, notices), User: principalOf(r)}).Render(r.Context(), w)
 }
 
 func (s *Server) handlePersonPage() http.Handler {
@@ -43,7 +43,7 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formStat
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	personPageView(personPage{Person: p, Seq: seq, Form: f, Notice: noticeFrom(r), User: principalOf(r)}).Render(r.Context(), w)
+	personPageView(personPage{Person: p, Seq: seq, Form: f, Notice: noticeIn(r, notices), User: principalOf(r)}).Render(r.Context(), w)
 }
 
 // notices are the messages the roster, a person's page and the
@@ -52,24 +52,21 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, f formStat
 // can make the page say something else. Each names its catalogue text.
 // (The pages of events, the wall, the survey and the report keep their
 // own lists.)
-var notices = map[string]string{
-	"aufgenommen":    "person.notice.joined",
-	"amt":            "person.notice.amt_changed",
-	"rolle":          "person.notice.role_changed",
-	"austritt":       "person.notice.left",
-	"wiedereintritt": "person.notice.rejoined",
-	"rueckmeldung":   "barrier.notice.reported",
-	"erledigt":       "barrier.notice.answered",
+var notices = map[string]domain.Msg{
+	"aufgenommen":    domain.M("person.notice.joined"),
+	"amt":            domain.M("person.notice.amt_changed"),
+	"rolle":          domain.M("person.notice.role_changed"),
+	"austritt":       domain.M("person.notice.left"),
+	"wiedereintritt": domain.M("person.notice.rejoined"),
+	"rueckmeldung":   domain.M("barrier.notice.reported"),
+	"erledigt":       domain.M("barrier.notice.answered"),
 }
 
-// noticeFrom says the notice the request's URL names, in the reader's
-// language ("" for none or an unknown one).
-func noticeFrom(r *http.Request) string {
-	key, ok := notices[r.URL.Query().Get("hinweis")]
-	if !ok {
-		return ""
-	}
-	return tr(r.Context(), key)
+// noticeIn says the notice of a page's list (notices, boardNotices, …)
+// that the request's URL names (?hinweis=…), in the reader's language; ""
+// for none or one the list does not have.
+func noticeIn(r *http.Request, list map[string]domain.Msg) string {
+	return trm(r.Context(), list[r.URL.Query().Get("hinweis")])
 }
 
 // shownName says a name from the roster: the marker of an erased person

@@ -293,7 +293,7 @@ func (s *Server) renderReportPage(w http.ResponseWriter, r *http.Request, f form
 		s.writeError(w, r, http.StatusNotFound, domain.ENOTFOUND, "", errText(r.Context(), err))
 		return
 	}
-	p := reportPage{User: principalOf(r), Form: f, Notice: reportNotice(r)}
+	p := reportPage{User: principalOf(r), Form: f, Notice: noticeIn(r, reportNotices)}
 	src := live
 	past := stand != "" && asOf.Before(now.Add(-time.Minute))
 	if err != nil {
@@ -343,14 +343,8 @@ func reportCommand(ctx context.Context, h *domain.Handler, id string, meta domai
 	return domain.Execute(ctx, h, domain.Reports, id, meta, name, cmd)
 }
 
-// reportNotice says the notice a redirect to the report names (only the
-// Fazit's, "?hinweis=fazit").
-func reportNotice(r *http.Request) string {
-	if r.URL.Query().Get("hinweis") == "fazit" {
-		return tr(r.Context(), "report.notice.saved")
-	}
-	return ""
-}
+// reportNotices are the notices of the report after an action (?hinweis=…).
+var reportNotices = map[string]domain.Msg{"fazit": domain.M("report.notice.saved")}
 
 // reportYearOf reads the year of a report's live view name.
 func reportYearOf(view string) (int, bool) {

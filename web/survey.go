@@ -35,19 +35,11 @@ type surveyModels interface {
 
 // surveyNotices are the notices of the survey page after an action: the
 // redirect carries only the name (?hinweis=), the text is the catalogue's.
-var surveyNotices = map[string]string{
-	"umfrage-beantwortet": "survey.notice.answered",
-	"umfrage-geoeffnet":   "survey.notice.opened",
-	"umfrage-aussagen":    "survey.notice.statements_saved",
-	"umfrage-geschlossen": "survey.notice.closed",
-}
-
-// surveyNotice says the notice a redirect to the survey page names.
-func surveyNotice(r *http.Request) string {
-	if key, ok := surveyNotices[r.URL.Query().Get("hinweis")]; ok {
-		return tr(r.Context(), key)
-	}
-	return ""
+var surveyNotices = map[string]domain.Msg{
+	"umfrage-beantwortet": domain.M("survey.notice.answered"),
+	"umfrage-geoeffnet":   domain.M("survey.notice.opened"),
+	"umfrage-aussagen":    domain.M("survey.notice.statements_saved"),
+	"umfrage-geschlossen": domain.M("survey.notice.closed"),
 }
 
 func (s *Server) surveys() surveyModels {
@@ -225,7 +217,7 @@ type surveyPage struct {
 func (s *Server) surveyPageOf(r *http.Request, f formState) surveyPage {
 	p := principalOf(r)
 	m := s.surveys()
-	pg := surveyPage{User: p, Notice: surveyNotice(r), Form: f, Admin: domain.Can(p.Role, "OpenSurvey"), Minimum: s.cfg.MinRatings}
+	pg := surveyPage{User: p, Notice: noticeIn(r, surveyNotices), Form: f, Admin: domain.Can(p.Role, "OpenSurvey"), Minimum: s.cfg.MinRatings}
 	for _, y := range m.SurveyYears() {
 		res, _ := m.SurveyResults(y)
 		pg.Surveys = append(pg.Surveys, res)

@@ -59,19 +59,19 @@ func (noTopics) Videos(string) ([]projections.VideoEntry, uint64) { return nil, 
 
 // topicNotices are the messages after a successful action on a topic: the
 // redirect's hinweis and the catalogue key of what the topic page says.
-var topicNotices = map[string]string{
-	"thema-titel":           "topic.notice.title_saved",
-	"thema-beschreibung":    "topic.notice.description_saved",
-	"thema-kommentar":       "topic.notice.commented",
-	"thema-beigetreten":     "topic.notice.joined",
-	"thema-verlassen":       "topic.notice.left",
-	"thema-szene-neu":       "topic.notice.scene_added",
-	"thema-szene":           "topic.notice.scene_saved",
-	"thema-szene-dauer":     "topic.notice.scene_seconds_saved",
-	"thema-szene-bewegt":    "topic.notice.scene_moved",
-	"thema-szene-weg":       "topic.notice.scene_deleted",
-	"thema-video":           "topic.notice.video_recorded",
-	"thema-veroeffentlicht": "topic.notice.video_published",
+var topicNotices = map[string]domain.Msg{
+	"thema-titel":           domain.M("topic.notice.title_saved"),
+	"thema-beschreibung":    domain.M("topic.notice.description_saved"),
+	"thema-kommentar":       domain.M("topic.notice.commented"),
+	"thema-beigetreten":     domain.M("topic.notice.joined"),
+	"thema-verlassen":       domain.M("topic.notice.left"),
+	"thema-szene-neu":       domain.M("topic.notice.scene_added"),
+	"thema-szene":           domain.M("topic.notice.scene_saved"),
+	"thema-szene-dauer":     domain.M("topic.notice.scene_seconds_saved"),
+	"thema-szene-bewegt":    domain.M("topic.notice.scene_moved"),
+	"thema-szene-weg":       domain.M("topic.notice.scene_deleted"),
+	"thema-video":           domain.M("topic.notice.video_recorded"),
+	"thema-veroeffentlicht": domain.M("topic.notice.video_published"),
 }
 
 // historyShown is how many changes the topic page shows (newest first);
@@ -288,10 +288,8 @@ func (s *Server) renderTopic(w http.ResponseWriter, r *http.Request, f formState
 		} else {
 			p.Notice = tr(r.Context(), "topic.notice.saved")
 		}
-	} else if key, ok := topicNotices[hint]; ok {
-		p.Notice = tr(r.Context(), key)
 	} else {
-		p.Notice = noticeFrom(r)
+		p.Notice = noticeIn(r, topicNotices)
 	}
 	s.html(w, status)
 	topicPageView(p).Render(r.Context(), w)
