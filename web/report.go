@@ -16,6 +16,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // The annual report (Jahresbericht) at /bericht/<year>, and the same
@@ -446,23 +447,12 @@ func durationLabel(ctx context.Context, seconds int) string {
 
 // pluralKey is the singular (key.one) or plural (key.other) of a text by
 // n, for texts whose number is not their first argument (trFigures).
-func pluralKey(key string, n int) string {
-	if n == 1 {
-		return key + ".one"
-	}
-	return key + ".other"
-}
+func pluralKey(key string, n int) string { return key + "." + i18n.PluralForm(n) }
 
 // pluralKey2 is one of four texts by two numbers, each singular or
 // plural: key.one_one, key.one_other, key.other_one, key.other_other.
 func pluralKey2(key string, n, m int) string {
-	form := func(n int) string {
-		if n == 1 {
-			return "one"
-		}
-		return "other"
-	}
-	return key + "." + form(n) + "_" + form(m)
+	return key + "." + i18n.PluralForm(n) + "_" + i18n.PluralForm(m)
 }
 
 // afterSpace puts a blank before a sentence that follows another in the
@@ -492,32 +482,27 @@ type glossaryLink struct {
 
 // trFigures says a sentence of the report whose numbers (figureLink) or
 // words (glossaryLink) link to the definitions in the report's glossary:
-// the catalogue's text has no markup (every placeholder is %s), it is
-// escaped, and the links are put in. The links are anchors of the report
-// itself, so they work in the file too.
+// the catalogue's text has no markup, and the links come in as its
+// arguments. The links are anchors of the report itself, so they work in
+// the file too.
 func trFigures(ctx context.Context, key string, args ...any) templ.Component {
-	marks := make([]any, len(args))
-	for i := range args {
-		marks[i] = "\x00" + strconv.Itoa(i) + "\x00"
-	}
-	text := html.EscapeString(tr(ctx, key, marks...))
+	local := make([]any, len(args))
 	for i, a := range args {
-		var out string
 		switch v := a.(type) {
 		case figureLink:
-			out = `<a href="#kennzahl-` + html.EscapeString(v.key) + `">` + html.EscapeString(formatInt(ctx, v.n)) + `</a>`
+			local[i] = figureAnchor(v.key, formatInt(ctx, v.n))
 		case glossaryLink:
-			out = `<a href="#kennzahl-` + html.EscapeString(v.key) + `">` + html.EscapeString(v.text) + `</a>`
-		case int:
-			out = html.EscapeString(formatInt(ctx, v))
-		case domain.Msg:
-			out = html.EscapeString(trm(ctx, v))
+			local[i] = figureAnchor(v.key, v.text)
 		default:
-			out = html.EscapeString(fmt.Sprint(v))
+			local[i] = a
 		}
-		text = strings.ReplaceAll(text, marks[i].(string), out)
 	}
-	return templ.Raw(text)
+	return trHTML(ctx, key, local...)
+}
+
+// figureAnchor links text to a figure's definition in the glossary.
+func figureAnchor(key, text string) i18n.SafeHTML {
+	return i18n.SafeHTML(`<a href="#kennzahl-` + html.EscapeString(key) + `">` + html.EscapeString(text) + `</a>`)
 }
 
 // wallAsOfURL is the read-only wall of an event as of the report's moment.

@@ -170,14 +170,19 @@ func (c *Catalogue) T(key string, args ...any) string {
 	return fmt.Sprintf(text, c.localArgs(args)...)
 }
 
+// PluralForm is the plural form of a count, as keys name it: "one" for 1,
+// "other" for every other count (the rule of German and English).
+func PluralForm(n int) string {
+	if n == 1 {
+		return "one"
+	}
+	return "other"
+}
+
 // N says the singular (key.one) or the plural (key.other) of a text by n;
 // n is the text's first argument, args follow it.
 func (c *Catalogue) N(key string, n int, args ...any) string {
-	form := ".other"
-	if n == 1 {
-		form = ".one"
-	}
-	return c.T(key+form, append([]any{n}, args...)...)
+	return c.T(key+"."+PluralForm(n), append([]any{n}, args...)...)
 }
 
 // Msg says a message of the domain.
@@ -188,13 +193,21 @@ func (c *Catalogue) Msg(m domain.Msg) string {
 	return c.T(m.Key, m.Args...)
 }
 
-// HTML says a text that carries a little markup of its own (keys ending
-// in _html: links, emphasis); the args are escaped, the catalogue is
-// trusted (it is compiled in and checked by tests).
+// SafeHTML is markup that an HTML text takes as it is (a link the page
+// builds), where every other argument is escaped.
+type SafeHTML string
+
+// HTML says a text as HTML. A text whose key ends in _html carries a little
+// markup of its own (links, emphasis) and is taken as it is: the catalogue
+// is trusted (compiled in, its markup checked by tests); any other text is
+// escaped. The args are escaped, but for numbers (they keep their verbs,
+// %d, %.1f) and SafeHTML.
 func (c *Catalogue) HTML(key string, args ...any) string {
 	local := c.localArgs(args)
 	for i, a := range local {
-		if _, isNumber := a.(number); !isNumber { // numbers keep their verbs (%d, %.1f)
+		switch a.(type) {
+		case number, SafeHTML:
+		default:
 			local[i] = html.EscapeString(fmt.Sprint(a))
 		}
 	}
@@ -202,6 +215,9 @@ func (c *Catalogue) HTML(key string, args ...any) string {
 	if !ok {
 		noteMissing(c.code, key)
 		return html.EscapeString(key)
+	}
+	if !strings.HasSuffix(key, "_html") {
+		text = html.EscapeString(text)
 	}
 	if len(local) == 0 {
 		return text

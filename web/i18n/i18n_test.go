@@ -311,3 +311,18 @@ func TestEnglishIsTranslated(t *testing.T) {
 		}
 	}
 }
+
+// A text without markup of its own is escaped when it goes into HTML;
+// SafeHTML arguments (links the page builds) go in as they are.
+func TestHTMLOfPlainTextsAndSafeArguments(t *testing.T) {
+	de := i18n.For(i18n.German)
+	if got := de.HTML("event_format.meet-learn"); got != "Meet &amp; Learn" {
+		t.Errorf("plain text in HTML: %s", got)
+	}
+	if got := de.HTML("layout.title", i18n.SafeHTML(`<a href="#x">Lotsen</a>`)); got != `<a href="#x">Lotsen</a> – Logbuch der Digitallotsen` {
+		t.Errorf("safe argument: %s", got)
+	}
+	if got, want := de.N("wall.posts", 1), de.T("wall.posts."+i18n.PluralForm(1), 1); got != want || i18n.PluralForm(2) != "other" {
+		t.Errorf("plural forms: %q, %q", got, want)
+	}
+}
