@@ -148,7 +148,7 @@ func decideBallot(s Ballot, cmd any) ([]Data, error) {
 	case SetNeed:
 		board, voter, topic, value, by, v = c.Board, c.Voter, c.Topic, string(c.Need), c.By, c.Voting
 	default:
-		return nil, Errorf(EINVALID, "err.ballot.unknown_action")
+		return nil, Errorf(EINVALID, "err.unknown_action")
 	}
 	if voter == "" {
 		voter = by.Person

@@ -183,7 +183,7 @@ func decideBoard(s Board, cmd any) ([]Data, error) {
 	}
 	by, ok := boardCaller(cmd)
 	if !ok {
-		return nil, Errorf(EINVALID, "err.board.unknown_action")
+		return nil, Errorf(EINVALID, "err.unknown_action")
 	}
 	if !s.FacilitatedBy(by) {
 		return nil, Errorf(ECONFLICT, "err.board.facilitator_only")
@@ -246,7 +246,7 @@ func decideBoard(s Board, cmd any) ([]Data, error) {
 		}
 		return []Data{BoardRestored{}}, nil
 	}
-	return nil, Errorf(EINVALID, "err.board.unknown_action")
+	return nil, Errorf(EINVALID, "err.unknown_action")
 }
 
 func boardCaller(cmd any) (Caller, bool) {

@@ -78,7 +78,7 @@ var Feedback = Decider[BarrierReport, any]{
 			}
 			return []Data{BarrierReportAnswered{Note: note}}, nil
 		}
-		return nil, Errorf(EINVALID, "err.command.unknown_action")
+		return nil, Errorf(EINVALID, "err.unknown_action")
 	},
 	Evolve: func(s BarrierReport, e Event) BarrierReport {
 		switch e.Data.(type) {

@@ -245,7 +245,7 @@ func decideLotse(s Lotse, cmd any) ([]Data, error) {
 		}
 		return []Data{LotseErased{}}, nil
 	}
-	return nil, Errorf(EINVALID, "err.command.unknown_action")
+	return nil, Errorf(EINVALID, "err.unknown_action")
 }
 
 func mustBeActive(s Lotse) error {

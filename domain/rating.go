@@ -90,7 +90,7 @@ var Ratings = Decider[Rater, any]{
 	Decide: func(s Rater, cmd any) ([]Data, error) {
 		c, ok := cmd.(RateVeranstaltung)
 		if !ok {
-			return nil, Errorf(EINVALID, "err.event.unknown_action")
+			return nil, Errorf(EINVALID, "err.unknown_action")
 		}
 		if !validToken(c.Event) || c.Status == "" {
 			return nil, Errorf(ENOTFOUND, "err.event.not_found")
@@ -132,7 +132,7 @@ var RatingResults = Decider[RatingTally, any]{
 	Decide: func(s RatingTally, cmd any) ([]Data, error) {
 		c, ok := cmd.(ReleaseRatings)
 		if !ok {
-			return nil, Errorf(EINVALID, "err.event.unknown_action")
+			return nil, Errorf(EINVALID, "err.unknown_action")
 		}
 		if len(c.Values) < MinAnonymousBatch {
 			return nil, Errorf(EINVALID, "err.rating.batch_too_small", MinAnonymousBatch)

@@ -52,7 +52,7 @@ var Reports = Decider[AnnualReport, any]{
 	Decide: func(s AnnualReport, cmd any) ([]Data, error) {
 		c, ok := cmd.(EditConclusion)
 		if !ok {
-			return nil, Errorf(EINVALID, "err.report.unknown_action")
+			return nil, Errorf(EINVALID, "err.unknown_action")
 		}
 		base, err := parseRev(c.BaseRev)
 		if err != nil {

@@ -81,7 +81,7 @@ const (
 
 // SurveyScaleLabels name the ends of each kind's scale.
 var SurveyScaleLabels = map[string]map[int]Msg{
-	SurveyItemEvent:        {1: M("survey.scale.event.1"), 5: M("survey.scale.event.5")},
+	SurveyItemEvent:        RatingLabels, // the events are rated on the ratings' scale
 	SurveyItemStatement:    {1: M("survey.scale.statement.1"), 4: M("survey.scale.statement.4")},
 	SurveyItemSatisfaction: {1: M("survey.scale.satisfaction.1"), 5: M("survey.scale.satisfaction.5")},
 }
@@ -261,7 +261,7 @@ var Surveys = Decider[Survey, any]{
 		switch c := cmd.(type) {
 		case OpenSurvey:
 			if !ValidSurveyYear(c.Year) {
-				return nil, FieldError("year", "err.survey.year_range")
+				return nil, FieldError("year", "err.year_range")
 			}
 			if s.Opened {
 				return nil, Errorf(ECONFLICT, "err.survey.already_opened", c.Year)
@@ -307,7 +307,7 @@ var Surveys = Decider[Survey, any]{
 			}
 			return []Data{SurveyClosed{}}, nil
 		}
-		return nil, Errorf(EINVALID, "err.survey.unknown_action")
+		return nil, Errorf(EINVALID, "err.unknown_action")
 	},
 	Evolve: func(s Survey, e Event) Survey {
 		switch d := e.Data.(type) {
@@ -397,7 +397,7 @@ var SurveyParticipants = Decider[Participant, any]{
 	Decide: func(s Participant, cmd any) ([]Data, error) {
 		c, ok := cmd.(AnswerSurvey)
 		if !ok {
-			return nil, Errorf(EINVALID, "err.survey.unknown_action")
+			return nil, Errorf(EINVALID, "err.unknown_action")
 		}
 		if !c.Open {
 			return nil, Errorf(ECONFLICT, "err.survey.not_open", c.Year)
@@ -433,7 +433,7 @@ var SurveyAnswerResults = Decider[SurveyTally, any]{
 	Decide: func(s SurveyTally, cmd any) ([]Data, error) {
 		c, ok := cmd.(ReleaseSurveyAnswers)
 		if !ok {
-			return nil, Errorf(EINVALID, "err.survey.unknown_action")
+			return nil, Errorf(EINVALID, "err.unknown_action")
 		}
 		_, scale := SurveyItemKind(c.Item)
 		if scale == 0 || !ValidSurveyYear(c.Year) {

@@ -334,7 +334,7 @@ var Topics = Decider[Topic, any]{
 // it to report bad rows before anything is imported.
 func CleanTopic(c ProposeTopic) (TopicProposed, error) {
 	if !validToken(c.Board) {
-		return TopicProposed{}, Errorf(ENOTFOUND, "err.topic.board_not_found")
+		return TopicProposed{}, Errorf(ENOTFOUND, "err.board.not_found")
 	}
 	title, err := cleanText("title", "field.title", c.Title, MaxTopicTitleLength, true, false)
 	if err != nil {
@@ -446,7 +446,7 @@ func decideTopic(s Topic, cmd any) ([]Data, error) {
 		}
 		return []Data{v}, nil
 	}
-	return nil, Errorf(EINVALID, "err.topic.unknown_action")
+	return nil, Errorf(EINVALID, "err.unknown_action")
 }
 
 func decideTopicField(s Topic, c EditTopicField) ([]Data, error) {
@@ -655,7 +655,7 @@ func decideScene(s Topic, cmd any) ([]Data, error) {
 		}
 		return []Data{SceneDeleted{Scene: c.Scene}}, nil
 	}
-	return nil, Errorf(EINVALID, "err.topic.unknown_action")
+	return nil, Errorf(EINVALID, "err.unknown_action")
 }
 
 // evolveTopic never changes slices of the state it is given: the command

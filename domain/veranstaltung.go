@@ -130,7 +130,7 @@ func decideVeranstaltung(s Veranstaltung, cmd any) ([]Data, error) {
 	case AddWorkshopGroup:
 		return decideAddGroup(s, c)
 	}
-	return nil, Errorf(EINVALID, "err.event.unknown_action")
+	return nil, Errorf(EINVALID, "err.unknown_action")
 }
 
 func evolveVeranstaltung(s Veranstaltung, e Event) Veranstaltung {
@@ -344,7 +344,7 @@ func decideLifecycle(s Veranstaltung, cmd any) ([]Data, error) {
 		}
 		return []Data{TalkAdded{Speaker: speaker, Organisation: org, Topic: topic}}, nil
 	}
-	return nil, Errorf(EINVALID, "err.event.unknown_action")
+	return nil, Errorf(EINVALID, "err.unknown_action")
 }
 
 // Status is geplant, durchgefuehrt or abgesagt.

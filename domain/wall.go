@@ -176,7 +176,7 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 			return nil, err
 		}
 		if c.Actor == "" {
-			return nil, Errorf(EFORBIDDEN, "err.wall.login_required")
+			return nil, Errorf(EFORBIDDEN, "err.session.login_required")
 		}
 		if slices.Contains(s.PlusOnes, c.Actor) {
 			return nil, Errorf(ECONFLICT, "err.wall.already_plus_one")
@@ -207,7 +207,7 @@ func decideWallPost(s WallPost, cmd any) ([]Data, error) {
 		}
 		return []Data{WallPostUnhidden{}}, nil
 	}
-	return nil, Errorf(EINVALID, "err.event.unknown_action")
+	return nil, Errorf(EINVALID, "err.unknown_action")
 }
 
 func decidePost(s WallPost, c PostToWall) ([]Data, error) {

@@ -86,7 +86,7 @@ var Participations = Decider[Participation, any]{
 	Decide: func(s Participation, cmd any) ([]Data, error) {
 		c, ok := cmd.(ChooseWorkshopGroup)
 		if !ok {
-			return nil, Errorf(EINVALID, "err.event.unknown_action")
+			return nil, Errorf(EINVALID, "err.unknown_action")
 		}
 		if !validToken(c.Event) {
 			return nil, Errorf(ENOTFOUND, "err.event.not_found")

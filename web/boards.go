@@ -561,7 +561,7 @@ func boardTeamLabel(ctx context.Context, team []string, names func(string) strin
 
 // boardScript says how long a topic's script is: its scenes and length.
 func boardScript(ctx context.Context, scenes, seconds int) string {
-	return trn(ctx, "board.card.script", scenes, tr(ctx, "board.card.duration", seconds/60, seconds%60))
+	return trn(ctx, "board.card.script", scenes, minutesSeconds(ctx, seconds))
 }
 
 func boardNeedLabel(ctx context.Context, v *projections.VoteTotals) string {
@@ -571,11 +571,9 @@ func boardNeedLabel(ctx context.Context, v *projections.VoteTotals) string {
 	return tr(ctx, "board.need.average", v.NeedAverage, domain.MaxNeed, trn(ctx, "board.need.ratings", v.NeedVotes))
 }
 
-func personCount(ctx context.Context, n int) string { return trn(ctx, "board.voters", n) }
-
 func dotsShown(n int) string { return strings.Repeat("●", n) }
 
-func dotsLabel(ctx context.Context, n int) string { return trn(ctx, "board.dots", n) }
+func dotsLabel(ctx context.Context, n int) string { return trn(ctx, "count.dots", n) }
 
 func needChoice(ctx context.Context, n int) string {
 	switch n {

@@ -2044,7 +2044,7 @@ func rankTable(list []projections.RankEntry, caption string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var117 string
-			templ_7745c5c3_Var117, templ_7745c5c3_Err = templ.JoinStringErrs(personCount(ctx, e.DotVoters))
+			templ_7745c5c3_Var117, templ_7745c5c3_Err = templ.JoinStringErrs(peopleCount(ctx, e.DotVoters))
 			if templ_7745c5c3_Err != nil {
 				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/boards.templ`, Line: 264, Col: 142}
 			}

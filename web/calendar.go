@@ -196,7 +196,7 @@ func (s *Server) handleCalendar() http.Handler {
 			return
 		}
 		if !domain.Can(p.Role, domain.ViewEvents) {
-			http.Error(w, tr(ctx, "err.event.feed_forbidden"), http.StatusForbidden)
+			http.Error(w, tr(ctx, "err.session.forbidden"), http.StatusForbidden)
 			return
 		}
 		format := r.URL.Query().Get("format")

@@ -48,7 +48,7 @@ func dashboardQuery(r *http.Request, now time.Time) (year int, asOf time.Time, s
 	if q := r.URL.Query().Get("jahr"); q != "" {
 		y, err := strconv.Atoi(q)
 		if err != nil || y < 2000 || y > 2100 {
-			return 0, now, "", domain.FieldError("jahr", "err.report.year_range")
+			return 0, now, "", domain.FieldError("jahr", "err.year_range")
 		}
 		year = y
 	}

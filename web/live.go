@@ -49,7 +49,7 @@ func (s *Server) handleLive() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)
 		if !p.LoggedIn() {
-			s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", tr(r.Context(), "live.login_first"))
+			s.writeError(w, r, http.StatusUnauthorized, "unauthorized", "", tr(r.Context(), "err.session.login_required"))
 			return
 		}
 		if !s.perUser.acquire(p.Person, s.cfg.MaxConnsPerPerson) {

@@ -428,21 +428,23 @@ func peopleLabel(ctx context.Context, people []projections.LotseAt) string {
 	return strings.Join(names, tr(ctx, "list.separator"))
 }
 
+// statusText names an event's status in a word (the calendar's status
+// says more: the reason, the attendance).
 func statusText(ctx context.Context, status string) string {
 	switch status {
 	case domain.StatusHeld:
-		return tr(ctx, "report.status.held")
+		return tr(ctx, "event.status.held")
 	case domain.StatusCancelled:
-		return tr(ctx, "report.status.cancelled")
+		return tr(ctx, "event.status.cancelled")
 	}
-	return tr(ctx, "report.status.planned")
+	return tr(ctx, "event.status.planned")
 }
 
 func durationLabel(ctx context.Context, seconds int) string {
 	if seconds <= 0 {
 		return tr(ctx, "date.none")
 	}
-	return tr(ctx, "report.duration", seconds/60, seconds%60)
+	return minutesSeconds(ctx, seconds)
 }
 
 // pluralKey is the singular (key.one) or plural (key.other) of a text by

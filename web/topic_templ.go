@@ -520,9 +520,9 @@ func topicLive(t projections.TopicView, history []projections.HistoryEntry, chan
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var28 string
-			templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "topic.fact.preference_value", trn(ctx, "topic.fact.points", t.Votes.Dots), trn(ctx, "topic.fact.people", t.Votes.DotVoters)))
+			templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(tr(ctx, "topic.fact.preference_value", dotsLabel(ctx, t.Votes.Dots), peopleCount(ctx, t.Votes.DotVoters)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/topic.templ`, Line: 72, Col: 193}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/topic.templ`, Line: 72, Col: 165}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 			if templ_7745c5c3_Err != nil {

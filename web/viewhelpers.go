@@ -208,3 +208,11 @@ func importErrorText(ctx context.Context, e domain.ImportError) string {
 	}
 	return tr(ctx, "import.error_on_line", e.Line, e.Message)
 }
+
+// peopleCount says how many people ("1 Person", "3 Personen").
+func peopleCount(ctx context.Context, n int) string { return trn(ctx, "count.people", n) }
+
+// minutesSeconds says a length of a script as minutes and seconds (2:05 min).
+func minutesSeconds(ctx context.Context, seconds int) string {
+	return tr(ctx, "duration.min_sec", seconds/60, seconds%60)
+}

@@ -300,8 +300,6 @@ func columnKey(c wallColumn) string {
 	return c.ID
 }
 
-func memberCount(ctx context.Context, n int) string { return trn(ctx, "wall.members", n) }
-
 func plusLabel(ctx context.Context, n int) string { return tr(ctx, "wall.plus_count", n) }
 
 func personalCommandID(me string) string {

@@ -305,7 +305,7 @@ func wallLive(w wallRender) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var18 string
-				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(memberCount(ctx, col.Members))
+				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(peopleCount(ctx, col.Members))
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/wall.templ`, Line: 47, Col: 53}
 				}
