@@ -137,11 +137,6 @@ func (s *Server) feedPrincipal(ctx context.Context, token string) principal {
 	return s.withRole(principal{Person: person, Token: true})
 }
 
-// feedLanguageParam names the query parameter that picks the feed's
-// language (?sprache=en); without it a feed speaks German, because a
-// calendar program sends no cookie with the reader's choice.
-const feedLanguageParam = "sprache"
-
 // calendarURLs are the subscription addresses of the feed for a person,
 // in the reader's language: all events, and one per format; and all
 // events in each other language (Label: the language's code).
@@ -158,7 +153,7 @@ func (s *Server) calendarURLs(ctx context.Context, person string) (string, []opt
 			q.Set("format", format)
 		}
 		if l != i18n.German {
-			q.Set(feedLanguageParam, string(l))
+			q.Set(languageParam, string(l))
 		}
 		return base + q.Encode()
 	}
@@ -174,18 +169,11 @@ func (s *Server) calendarURLs(ctx context.Context, person string) (string, []opt
 	return feed(mine, ""), formats, others
 }
 
-// feedLanguage is the catalogue of a feed: the language its address
-// names, else German.
-func feedLanguage(r *http.Request) *i18n.Catalogue {
-	if l, ok := i18n.Choose(r.URL.Query().Get(feedLanguageParam)); ok {
-		return i18n.For(l)
-	}
-	return i18n.For(i18n.German)
-}
-
 func (s *Server) handleCalendar() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := i18n.With(r.Context(), feedLanguage(r))
+		// A calendar program sends no cookie with the reader's choice: the
+		// feed's address names its language, German without.
+		ctx := i18n.With(r.Context(), i18n.For(addressLanguage(r, i18n.German)))
 		p := principalOf(r)
 		if tok := r.URL.Query().Get("token"); tok != "" {
 			p = s.feedPrincipal(r.Context(), tok)

@@ -159,13 +159,18 @@ func trHTML(ctx context.Context, key string, args ...any) templ.Component {
 // asks for updates in the same language, whatever another tab chose since.
 func pageLanguage(ctx context.Context) string { return string(i18n.From(ctx).Code()) }
 
-// liveLanguage is the language a live connection's updates come in: the
-// page's (it asks with ?sprache=), else the request's.
-func liveLanguage(r *http.Request) i18n.Lang {
-	if l, ok := i18n.Choose(r.URL.Query().Get("sprache")); ok {
+// languageParam is the query parameter by which an address names its
+// language, where no cookie says it: a page's live connection asks for
+// the page's language, a calendar feed is subscribed in one.
+const languageParam = "sprache"
+
+// addressLanguage is the language r's address names (?sprache=), else
+// fallback.
+func addressLanguage(r *http.Request, fallback i18n.Lang) i18n.Lang {
+	if l, ok := i18n.Choose(r.URL.Query().Get(languageParam)); ok {
 		return l
 	}
-	return i18n.From(r.Context()).Code()
+	return fallback
 }
 
 // langOf is the lang attribute of a page.

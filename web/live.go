@@ -15,6 +15,7 @@ import (
 
 	"logbuch/domain"
 	"logbuch/projections"
+	"logbuch/web/i18n"
 )
 
 // What a browser may send on /live.
@@ -70,7 +71,7 @@ func (s *Server) handleLive() http.Handler {
 		}
 		c.SetReadLimit(maxClientMessage)
 		sub := &subscriber{msgs: make(chan []byte, subscriberBuffer), views: map[string]bool{}, session: limitKey(p), role: p.Role, event: p.Event,
-			person: p.Actor(), name: s.displayName(p), lang: liveLanguage(r)}
+			person: p.Actor(), name: s.displayName(p), lang: addressLanguage(r, i18n.From(r.Context()).Code())}
 		sub.closeSlow = func() { c.Close(websocket.StatusPolicyViolation, reasonSlow) }
 		if !s.hub.add(sub) {
 			s.perUser.release(p.Person)

@@ -436,3 +436,38 @@ func TestDemoYearRecordsWhatBecameOfItsEvents(t *testing.T) {
 		t.Fatalf("%d held 2023 events, %d live ones", held, live)
 	}
 }
+
+// A calendar program sends no cookie: the feed speaks German, and the
+// English address the events page offers (?sprache=en) speaks English —
+// the calendar's name, the formats and the description of each event.
+func TestCalendarFeedInTheLanguageOfItsAddress(t *testing.T) {
+	m := startLogbuch(t)
+	admin := newActor(t, m, domain.RoleAdmin)
+	lotse := newActor(t, m, domain.RoleLotse)
+	planFormat(t, m, admin, "Schulung: KI im Amt", "Schulung", "2030-05-05T10:00", "2030-05-05T12:00")
+	feed := subscriptionURL(t, m, lotse)
+	english := feed + "&sprache=en"
+	for _, c := range []struct {
+		url       string
+		want, not []string
+	}{
+		{feed, []string{"Veranstaltungen der Digitallotsen", "Schulung", "geplant"}, []string{"events of the Digitallotsen"}},
+		{english, []string{"events of the Digitallotsen", "CATEGORIES:Training", "planned"}, []string{"Veranstaltungen der Digitallotsen", "Gastgeberstadt"}},
+	} {
+		res, raw := fetchFeed(t, c.url, "")
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", c.url, res.StatusCode, raw)
+		}
+		unfolded := strings.ReplaceAll(string(raw), "\r\n ", "")
+		for _, w := range c.want {
+			if !strings.Contains(unfolded, w) {
+				t.Errorf("%s lacks %q", c.url, w)
+			}
+		}
+		for _, n := range c.not {
+			if strings.Contains(unfolded, n) {
+				t.Errorf("%s says %q", c.url, n)
+			}
+		}
+	}
+}
