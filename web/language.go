@@ -23,8 +23,8 @@ const (
 )
 
 // languageOf picks the catalogue of a request: the stored choice, else
-// (for API clients only, which have no way to choose) the first of our
-// languages in Accept-Language, else German.
+// (for API clients only, which have no way to choose) the language their
+// Accept-Language weighs highest, else German.
 func languageOf(r *http.Request) *i18n.Catalogue {
 	if c, err := r.Cookie(languageCookie); err == nil {
 		if l, ok := i18n.Choose(c.Value); ok {
